@@ -65,7 +65,10 @@ def _import(args: argparse.Namespace) -> int:
 def _demo_data(args: argparse.Namespace) -> int:
     from ingestion.demo import generate
 
-    summary = generate(out_dir=Path(args.out), tenant_id=args.tenant, orders=args.orders, seed=args.seed)
+    from warehouse import settings
+
+    out = Path(args.out) if args.out else settings.landing_dir()
+    summary = generate(out_dir=out, tenant_id=args.tenant, orders=args.orders, seed=args.seed)
     print(summary.describe())
     return 0
 
@@ -121,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--tenant", default="demo")
     g.add_argument("--orders", type=int, default=2000)
     g.add_argument("--seed", type=int, default=42)
-    g.add_argument("--out", default=str(Path(os.environ.get("OMS_HOME", ".oms")) / "landing"))
+    g.add_argument("--out", default=None, help="landing folder (default: OMS_LANDING_DIR or $OMS_HOME/landing)")
     g.set_defaults(func=_demo_data)
 
     r = sub.add_parser("run", help="run the whole pipeline once (ingestion, dbt, checks)")

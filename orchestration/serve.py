@@ -41,7 +41,7 @@ def demo_users() -> list[dict[str, str]]:
 
 
 def landing_dir() -> Path:
-    return Path(os.environ.get("OMS_LANDING_DIR", settings.oms_home() / "landing"))
+    return settings.landing_dir()
 
 
 def _has_landed(tenant_id: str) -> bool:

@@ -32,6 +32,11 @@ def oms_home() -> Path:
     return home
 
 
+def landing_dir() -> Path:
+    """Landing folders: ``<tenant>/<source>/<store>/*.json`` (OMS_LANDING_DIR, else $OMS_HOME/landing)."""
+    return Path(os.environ.get("OMS_LANDING_DIR", oms_home() / "landing"))
+
+
 def embedded_state_file() -> Path:
     return oms_home() / "pg.json"
 
