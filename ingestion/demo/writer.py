@@ -148,7 +148,7 @@ class StoreWriter:
         head = page.prefix + b",".join(page.bodies[:-1]) + (b"," if len(page.bodies) > 1 else b"")
         body = head + page.bodies[-1][: max(1, len(page.bodies[-1]) // 2)]
         name = page.name.replace("-p", "-resend-p", 1)
-        (self.folder / name).write_bytes(body)
+        _publish(self.folder / name, body)
         self.stats.files += 1
         self.stats.truncated_files += 1
         self.stats.truncated_whole_records += len(page.bodies) - 1
@@ -173,7 +173,7 @@ class StoreWriter:
                 s.item_duplicates += rec.n_items
 
     def _write(self, name: str, prefix: bytes, bodies: list[bytes], suffix: bytes) -> None:
-        (self.folder / name).write_bytes(prefix + b",".join(bodies) + suffix)
+        _publish(self.folder / name, prefix + b",".join(bodies) + suffix)
         self.stats.files += 1
 
     def _write_page(self, ts: str, window_end: int, n: int, page: list[Rec], last: bool) -> None:
@@ -204,3 +204,10 @@ class StoreWriter:
                 and len(page) >= 2
             ):
                 self._truncate(written)
+
+
+def _publish(path: Path, body: bytes) -> None:
+    """Write under a ``.tmp`` name, then rename: the importer and the sensor never see half a file."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(body)
+    tmp.replace(path)

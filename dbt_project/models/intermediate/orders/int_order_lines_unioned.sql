@@ -1,0 +1,126 @@
+-- Order lines of both channels in one shape, from the latest version of each line. Each
+-- channel's columns are cast to the same types so that the union's branches line up exactly.
+
+with
+
+shopify_lines as (
+
+    select
+        cast(lines.tenant_id as text) as tenant_id,
+        cast(lines.channel as text) as channel,
+        cast(lines.store_id as text) as store_id,
+        cast(lines.platform_order_id as text) as platform_order_id,
+        cast(lines.platform_line_id as text) as platform_line_id,
+        cast(lines.platform_sku as text) as platform_sku,
+        cast(lines.title as text) as title,
+        cast(lines.variant_title as text) as variant_title,
+        cast(lines.quantity as integer) as quantity,
+        cast(lines.currency as text) as currency,
+        cast(lines.unit_price_amount as numeric(18, 4)) as unit_price_amount,
+        cast(lines.unit_price_amount * lines.quantity as numeric(18, 4)) as line_amount,
+        cast(lines.discount_amount as numeric(18, 4)) as discount_amount,
+        cast(lines.tax_amount as numeric(18, 4)) as tax_amount,
+        -- shipping is an order-level amount on Shopify
+        cast(null as numeric(18, 4)) as shipping_amount,
+        cast(null as numeric(18, 4)) as shipping_discount_amount,
+        cast(null as numeric(18, 4)) as shipping_tax_amount,
+        cast(false as boolean) as is_gift_wrapped,
+        cast(lines.unit_weight_kg * lines.quantity as numeric(12, 3)) as weight_kg,
+        -- the lines are part of the order's payload: its hash already covers them
+        cast(null as text) as _item_payload_sha256,
+        cast(lines._batch_id as bigint) as _batch_id,
+        cast(lines._commit_seq as bigint) as _commit_seq
+    from {{ ref('stg_shopify__order_lines') }} as lines
+
+),
+
+amazon_lines as (
+
+    select
+        cast(items.tenant_id as text) as tenant_id,
+        cast(items.channel as text) as channel,
+        cast(items.store_id as text) as store_id,
+        cast(items.platform_order_id as text) as platform_order_id,
+        cast(items.platform_line_id as text) as platform_line_id,
+        cast(items.platform_sku as text) as platform_sku,
+        cast(items.title as text) as title,
+        cast(null as text) as variant_title,
+        cast(items.quantity_ordered as integer) as quantity,
+        cast(items.currency as text) as currency,
+        -- ItemPrice is the unit price times the quantity ordered
+        cast(
+            case
+                when items.quantity_ordered > 0
+                    then round(items.item_price_amount / items.quantity_ordered, 4)
+            end
+            as numeric(18, 4)
+        ) as unit_price_amount,
+        cast(items.item_price_amount as numeric(18, 4)) as line_amount,
+        cast(items.promotion_discount_amount as numeric(18, 4)) as discount_amount,
+        cast(items.item_tax_amount as numeric(18, 4)) as tax_amount,
+        cast(items.shipping_price_amount as numeric(18, 4)) as shipping_amount,
+        cast(items.shipping_discount_amount as numeric(18, 4)) as shipping_discount_amount,
+        cast(items.shipping_tax_amount as numeric(18, 4)) as shipping_tax_amount,
+        -- Amazon's IsGift marks a gift order (gift message or wrap), not a free promotional line
+        cast(coalesce(items.is_gift_order, false) as boolean) as is_gift_wrapped,
+        cast(null as numeric(12, 3)) as weight_kg,
+        cast(items._payload_sha256 as text) as _item_payload_sha256,
+        cast(items._batch_id as bigint) as _batch_id,
+        cast(items._commit_seq as bigint) as _commit_seq
+    from {{ ref('stg_amazon__order_items') }} as items
+    -- Items can land before their order (getOrderItems and getOrders files come in any order):
+    -- a line exists once its order has landed, and the order's batch then brings it in.
+    where exists (
+        select 1
+        from {{ ref('stg_amazon__order_versions') }} as orders
+        where orders.tenant_id = items.tenant_id
+            and orders.store_id = items.store_id
+            and orders.platform_order_id = items.platform_order_id
+    )
+
+),
+
+unioned as (
+
+    select * from shopify_lines
+    union all
+    select * from amazon_lines
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['tenant_id', 'channel', 'store_id', 'platform_order_id']) }} as order_key,
+        {{ surrogate_key(['tenant_id', 'channel', 'store_id', 'platform_order_id', 'platform_line_id']) }}
+            as line_key,
+        tenant_id,
+        channel,
+        store_id,
+        platform_order_id,
+        platform_line_id,
+        platform_sku,
+        cast(null as text) as sku,
+        title,
+        variant_title,
+        quantity,
+        currency,
+        unit_price_amount,
+        line_amount,
+        discount_amount,
+        tax_amount,
+        shipping_amount,
+        shipping_discount_amount,
+        shipping_tax_amount,
+        -- a promotion's free line: nothing left to pay for it after its discount
+        coalesce(quantity > 0 and line_amount - coalesce(discount_amount, 0) <= 0, false) as is_gift,
+        is_gift_wrapped,
+        weight_kg,
+        _item_payload_sha256,
+        _batch_id,
+        _commit_seq
+    from unioned
+
+)
+
+select * from final

@@ -1,0 +1,73 @@
+-- Every version of every order with its channel status mapped to the canonical status: the
+-- material of the status history, and of when the current status was first seen.
+
+with
+
+shopify_versions as (
+
+    select
+        cast(tenant_id as text) as tenant_id,
+        cast(channel as text) as channel,
+        cast(store_id as text) as store_id,
+        cast(platform_order_id as text) as platform_order_id,
+        cast(platform_status as text) as platform_status,
+        cast(updated_at as timestamptz) as platform_updated_at,
+        cast(_raw_id as bigint) as _raw_id,
+        cast(_batch_id as bigint) as _batch_id,
+        cast(_commit_seq as bigint) as _commit_seq,
+        cast(_landed_at as timestamptz) as _landed_at
+    from {{ ref('stg_shopify__order_versions') }}
+
+),
+
+amazon_versions as (
+
+    select
+        cast(tenant_id as text) as tenant_id,
+        cast(channel as text) as channel,
+        cast(store_id as text) as store_id,
+        cast(platform_order_id as text) as platform_order_id,
+        cast(platform_status as text) as platform_status,
+        cast(last_updated_at as timestamptz) as platform_updated_at,
+        cast(_raw_id as bigint) as _raw_id,
+        cast(_batch_id as bigint) as _batch_id,
+        cast(_commit_seq as bigint) as _commit_seq,
+        cast(_landed_at as timestamptz) as _landed_at
+    from {{ ref('stg_amazon__order_versions') }}
+
+),
+
+unioned as (
+
+    select * from shopify_versions
+    union all
+    select * from amazon_versions
+
+),
+
+mapped as (
+
+    select
+        {{ surrogate_key(['unioned.tenant_id', 'unioned.channel', 'unioned.store_id', 'unioned.platform_order_id']) }}
+            as order_key,
+        unioned.tenant_id,
+        unioned.channel,
+        unioned.store_id,
+        unioned.platform_order_id,
+        unioned.platform_status,
+        {{ canonical_status('status_map') }} as status,
+        status_map.status is null as is_status_unmapped,
+        -- the platform's update time of the version (the landing time if it sent none)
+        coalesce(unioned.platform_updated_at, unioned._landed_at) as changed_at,
+        -- the order in which versions succeed each other (the same as in staging's latest pick)
+        coalesce(unioned.platform_updated_at, '-infinity') as _version_sort_at,
+        unioned._raw_id,
+        unioned._batch_id,
+        unioned._commit_seq,
+        unioned._landed_at
+    from unioned
+    {{ canonical_status_join('unioned.channel', 'unioned.platform_status', 'status_map') }}
+
+)
+
+select * from mapped

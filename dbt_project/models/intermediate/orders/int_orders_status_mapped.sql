@@ -1,0 +1,208 @@
+-- The canonical order: channel status mapped to the canonical status (an unmapped status is an
+-- exception, never a guess), since when it holds, COD amount, buyer phone in E.164 and buyer key,
+-- and the total in the tenant's reporting currency at the order date's rate.
+
+with
+
+orders as (
+
+    select * from {{ ref('int_orders_unioned') }}
+
+),
+
+tenants as (
+
+    select * from {{ ref('stg_app__tenants') }}
+
+),
+
+stores as (
+
+    select * from {{ ref('stg_app__stores') }}
+
+),
+
+calling_codes as (
+
+    select * from {{ ref('country_calling_codes') }}
+
+),
+
+orders_with_status as (
+
+    select
+        orders.*,
+        {{ canonical_status('status_map') }} as status,
+        status_map.status is null as is_status_unmapped,
+        nullif(status_map.exception_type, '') as status_exception_type
+    from orders
+    {{ canonical_status_join('orders.channel', 'orders.platform_status', 'status_map') }}
+
+),
+
+status_since as (
+
+    -- the current status was first seen at the last change of canonical status (A -> B -> A:
+    -- the second A); the latest version always carries the current status
+    select
+        tenant_id,
+        channel,
+        store_id,
+        platform_order_id,
+        (array_agg(changed_at order by version_number desc) filter (where is_status_change))[1]
+            as status_changed_at
+    from {{ ref('int_order_status_transitions') }}
+    group by 1, 2, 3, 4
+
+),
+
+orders_with_status_since as (
+
+    select
+        orders_with_status.*,
+        status_since.status_changed_at
+    from orders_with_status
+    left join status_since
+        on status_since.tenant_id = orders_with_status.tenant_id
+        and status_since.channel = orders_with_status.channel
+        and status_since.store_id = orders_with_status.store_id
+        and status_since.platform_order_id = orders_with_status.platform_order_id
+
+),
+
+orders_with_buyer as (
+
+    select
+        orders_with_status_since.*,
+        {{ phone_e164(
+            'orders_with_status_since.buyer_phone_raw',
+            'calling_codes.calling_code',
+            "nullif(calling_codes.trunk_prefix, '')",
+            'calling_codes.national_number_length',
+        ) }} as buyer_phone_e164,
+        coalesce(
+            orders_with_status_since.buyer_phone_raw like '%*%'
+            or orders_with_status_since.buyer_name like '%*%',
+            false
+        ) as is_pii_masked
+    from orders_with_status_since
+    left join calling_codes
+        on calling_codes.country_code = orders_with_status_since.ship_country
+
+),
+
+orders_with_reporting_currency as (
+
+    select
+        orders_with_buyer.*,
+        -- an order without amounts yet (Amazon Pending) still shows its store's currency
+        coalesce(orders_with_buyer.currency, stores.currency) as order_currency,
+        coalesce(tenants.reporting_currency, 'USD') as reporting_currency,
+        cast(orders_with_buyer.ordered_at at time zone 'UTC' as date) as fx_date
+    from orders_with_buyer
+    left join tenants
+        on tenants.tenant_id = orders_with_buyer.tenant_id
+    left join stores
+        on stores.tenant_id = orders_with_buyer.tenant_id
+        and stores.store_id = orders_with_buyer.store_id
+
+),
+
+orders_converted as (
+
+    select
+        orders_with_reporting_currency.*,
+        case
+            when orders_with_reporting_currency.order_currency = orders_with_reporting_currency.reporting_currency
+                then orders_with_reporting_currency.total_amount
+            else round(
+                orders_with_reporting_currency.total_amount
+                * order_rate.rate_to_usd / reporting_rate.rate_to_usd,
+                4
+            )
+        end as total_amount_reporting,
+        orders_with_reporting_currency.total_amount is not null
+        and orders_with_reporting_currency.order_currency
+            is distinct from orders_with_reporting_currency.reporting_currency
+        and (order_rate.rate_to_usd is null or reporting_rate.rate_to_usd is null)
+            as is_fx_rate_missing
+    from orders_with_reporting_currency
+    left join {{ ref('int_fx_rates_ranged') }} as order_rate
+        on order_rate.currency = orders_with_reporting_currency.order_currency
+        and order_rate.valid_from <= orders_with_reporting_currency.fx_date
+        and (order_rate.valid_to is null or orders_with_reporting_currency.fx_date < order_rate.valid_to)
+    left join {{ ref('int_fx_rates_ranged') }} as reporting_rate
+        on reporting_rate.currency = orders_with_reporting_currency.reporting_currency
+        and reporting_rate.valid_from <= orders_with_reporting_currency.fx_date
+        and (reporting_rate.valid_to is null or orders_with_reporting_currency.fx_date < reporting_rate.valid_to)
+
+),
+
+final as (
+
+    select
+        order_key,
+        tenant_id,
+        channel,
+        store_id,
+        platform_order_id,
+        platform_order_name,
+        ordered_at,
+        platform_updated_at,
+        landed_at,
+        platform_status,
+        status,
+        coalesce(status_changed_at, platform_updated_at, landed_at) as status_changed_at,
+        payment_method,
+        payment_method = 'cod' as is_cod,
+        order_currency as currency,
+        items_amount,
+        shipping_amount,
+        discount_amount,
+        tax_amount,
+        total_amount,
+        cast(case when payment_method = 'cod' then total_amount else 0 end as numeric(18, 4)) as cod_amount,
+        cast(total_amount_reporting as numeric(18, 4)) as total_amount_reporting,
+        reporting_currency,
+        buyer_name,
+        buyer_phone_raw,
+        buyer_phone_e164,
+        {{ is_valid_e164('buyer_phone_e164') }} as is_phone_valid,
+        is_pii_masked,
+        -- the same buyer across orders: the valid phone, else the email (lower case)
+        case
+            when {{ is_valid_e164('buyer_phone_e164') }} then md5(buyer_phone_e164)
+            when buyer_email is not null then md5(lower(buyer_email))
+        end as buyer_key,
+        ship_country,
+        ship_province,
+        ship_city,
+        ship_district,
+        cast(null as text) as ship_region_code,
+        ship_postal_code,
+        address_lines,
+        cast(null as numeric(5, 4)) as address_confidence,
+        line_count,
+        unit_count,
+        cast(null as numeric(12, 3)) as weight_kg,
+        cast(array[] as text []) as tags,
+        cast(array[] as text []) as hold_reasons,
+        cast(
+            array_remove(
+                array[
+                    case when is_status_unmapped then 'unmapped_status' end,
+                    status_exception_type,
+                    case when is_fx_rate_missing then 'missing_fx_rate' end
+                ],
+                null
+            )
+            as text []
+        ) as exception_types,
+        version,
+        tracking_numbers,
+        batch_id
+    from orders_converted
+
+)
+
+select * from final
