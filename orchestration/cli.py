@@ -151,6 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in ("run", "serve"):
+        from warehouse import settings
+
+        # Runs started here belong in the same instance the Dagster UI shows.
+        os.environ["DAGSTER_HOME"] = str(settings.dagster_home())
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

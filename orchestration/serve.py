@@ -79,15 +79,6 @@ def prepare(demo: bool = True) -> int:
     return run_once(trigger="make up")
 
 
-def _dagster_home() -> Path:
-    home = Path(os.environ.get("DAGSTER_HOME", settings.oms_home() / "dagster_home"))
-    home.mkdir(parents=True, exist_ok=True)
-    cfg = home / "dagster.yaml"
-    if not cfg.exists():
-        cfg.write_text("telemetry:\n  enabled: false\n")
-    return home
-
-
 def _start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     log.parent.mkdir(parents=True, exist_ok=True)
     out = log.open("ab")
@@ -125,7 +116,7 @@ def serve(app_port: int = 8501, dagster_port: int = 3000, demo: bool = True) -> 
         if rc != 0:
             print("[oms] the first pipeline run failed; serving anyway so you can see why (Pipeline page)")
         env = dict(os.environ)
-        env["DAGSTER_HOME"] = str(_dagster_home())
+        env["DAGSTER_HOME"] = str(settings.dagster_home())
         env.setdefault("OMS_LANDING_DIR", str(landing_dir()))
         env.update(settings.dbt_env())
         bindir = Path(sys.executable).parent

@@ -28,6 +28,7 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["DBT_LOG_PATH"] = str(_SESSION_HOME / "dbt_logs")
     os.environ["DAGSTER_HOME"] = str(_SESSION_HOME / "dagster_home")
     (_SESSION_HOME / "dagster_home").mkdir(parents=True, exist_ok=True)
+    (_SESSION_HOME / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     os.environ["OMS_PG_PORT"] = "0"  # any free port: sessions may run side by side
     os.environ["OMS_LANDING_DIR"] = str(_SESSION_HOME / "landing")
     os.environ["XDG_RUNTIME_DIR"] = str(_SESSION_HOME / "run")

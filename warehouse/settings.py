@@ -37,6 +37,16 @@ def landing_dir() -> Path:
     return Path(os.environ.get("OMS_LANDING_DIR", oms_home() / "landing"))
 
 
+def dagster_home() -> Path:
+    """DAGSTER_HOME (run history, schedules, sensors), else $OMS_HOME/dagster_home; telemetry off."""
+    home = Path(os.environ.get("DAGSTER_HOME", oms_home() / "dagster_home"))
+    home.mkdir(parents=True, exist_ok=True)
+    cfg = home / "dagster.yaml"
+    if not cfg.exists():
+        cfg.write_text("telemetry:\n  enabled: false\n")
+    return home
+
+
 def embedded_state_file() -> Path:
     return oms_home() / "pg.json"
 
