@@ -156,6 +156,8 @@ def serve(app_port: int = 8501, dagster_port: int = 3000, demo: bool = True) -> 
                         "true",
                         "--browser.gatherUsageStats",
                         "false",
+                        "--client.toolbarMode",
+                        "minimal",
                     ],
                     env,
                     logs / "app.log",
