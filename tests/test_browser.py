@@ -108,8 +108,8 @@ def page(app_url, tmp_path):
 
 def _sign_in(page, app_url: str, email: str, password: str) -> None:
     page.goto(app_url)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("textbox", name="Email").fill(email)
+    page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
 
 
@@ -127,7 +127,7 @@ def test_sign_in_search_and_open_an_order(page, app_url, pg):
     page.get_by_role("heading", name="Orders").wait_for()
     page.get_by_text("Page 1 of").wait_for()
 
-    search = page.get_by_label("Search")
+    search = page.get_by_role("textbox", name="Search")
     search.fill(demo_order["name"])
     search.press("Enter")
     page.get_by_text("orders 1–1 of 1").wait_for()
