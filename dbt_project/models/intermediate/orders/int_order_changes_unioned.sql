@@ -2,57 +2,31 @@
 -- order or of one of its items. The incremental marts pick the orders touched after their
 -- watermark from here (an Amazon items-only batch touches the items' order).
 
+{#- Every versions model in staging, with the kind of change its rows are. Each is read the same
+    way: a new channel's versions model is one more entry. -#}
+{%- set versions_models = [
+    ('stg_shopify__order_versions', 'order'),
+    ('stg_amazon__order_versions', 'order'),
+    ('stg_amazon__order_item_versions', 'item'),
+] %}
+
 with
-
-shopify_order_changes as (
-
-    select
-        cast(tenant_id as text) as tenant_id,
-        cast(channel as text) as channel,
-        cast(store_id as text) as store_id,
-        cast(platform_order_id as text) as platform_order_id,
-        cast('order' as text) as change_kind,
-        cast(_batch_id as bigint) as _batch_id,
-        cast(_commit_seq as bigint) as _commit_seq
-    from {{ ref('stg_shopify__order_versions') }}
-
-),
-
-amazon_order_changes as (
-
-    select
-        cast(tenant_id as text) as tenant_id,
-        cast(channel as text) as channel,
-        cast(store_id as text) as store_id,
-        cast(platform_order_id as text) as platform_order_id,
-        cast('order' as text) as change_kind,
-        cast(_batch_id as bigint) as _batch_id,
-        cast(_commit_seq as bigint) as _commit_seq
-    from {{ ref('stg_amazon__order_versions') }}
-
-),
-
-amazon_item_changes as (
-
-    select
-        cast(tenant_id as text) as tenant_id,
-        cast(channel as text) as channel,
-        cast(store_id as text) as store_id,
-        cast(platform_order_id as text) as platform_order_id,
-        cast('item' as text) as change_kind,
-        cast(_batch_id as bigint) as _batch_id,
-        cast(_commit_seq as bigint) as _commit_seq
-    from {{ ref('stg_amazon__order_item_versions') }}
-
-),
 
 unioned as (
 
-    select * from shopify_order_changes
+    {% for versions_model, change_kind in versions_models -%}
+    select
+        {{ order_key_columns() }},
+        cast('{{ change_kind }}' as text) as change_kind,
+        cast(_batch_id as bigint) as _batch_id,
+        cast(_commit_seq as bigint) as _commit_seq
+    from {{ ref(versions_model) }}
+    {%- if not loop.last %}
+
     union all
-    select * from amazon_order_changes
-    union all
-    select * from amazon_item_changes
+
+    {% endif -%}
+    {% endfor %}
 
 )
 

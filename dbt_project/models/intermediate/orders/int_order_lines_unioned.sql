@@ -6,10 +6,7 @@ with
 shopify_lines as (
 
     select
-        cast(lines.tenant_id as text) as tenant_id,
-        cast(lines.channel as text) as channel,
-        cast(lines.store_id as text) as store_id,
-        cast(lines.platform_order_id as text) as platform_order_id,
+        {{ order_key_columns('lines') }},
         cast(lines.platform_line_id as text) as platform_line_id,
         cast(lines.platform_sku as text) as platform_sku,
         cast(lines.title as text) as title,
@@ -37,10 +34,7 @@ shopify_lines as (
 amazon_lines as (
 
     select
-        cast(items.tenant_id as text) as tenant_id,
-        cast(items.channel as text) as channel,
-        cast(items.store_id as text) as store_id,
-        cast(items.platform_order_id as text) as platform_order_id,
+        {{ order_key_columns('items') }},
         cast(items.platform_line_id as text) as platform_line_id,
         cast(items.platform_sku as text) as platform_sku,
         cast(items.title as text) as title,

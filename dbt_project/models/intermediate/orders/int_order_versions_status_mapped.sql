@@ -1,47 +1,33 @@
 -- Every version of every order with its channel status mapped to the canonical status: the
 -- material of the status history, and of when the current status was first seen.
 
+{#- Every order versions model in staging, with the column that holds the platform's update
+    time of the version. Each is read the same way: a new channel's model is one more entry. -#}
+{%- set versions_models = [
+    ('stg_shopify__order_versions', 'updated_at'),
+    ('stg_amazon__order_versions', 'last_updated_at'),
+] %}
+
 with
-
-shopify_versions as (
-
-    select
-        cast(tenant_id as text) as tenant_id,
-        cast(channel as text) as channel,
-        cast(store_id as text) as store_id,
-        cast(platform_order_id as text) as platform_order_id,
-        cast(platform_status as text) as platform_status,
-        cast(updated_at as timestamptz) as platform_updated_at,
-        cast(_raw_id as bigint) as _raw_id,
-        cast(_batch_id as bigint) as _batch_id,
-        cast(_commit_seq as bigint) as _commit_seq,
-        cast(_landed_at as timestamptz) as _landed_at
-    from {{ ref('stg_shopify__order_versions') }}
-
-),
-
-amazon_versions as (
-
-    select
-        cast(tenant_id as text) as tenant_id,
-        cast(channel as text) as channel,
-        cast(store_id as text) as store_id,
-        cast(platform_order_id as text) as platform_order_id,
-        cast(platform_status as text) as platform_status,
-        cast(last_updated_at as timestamptz) as platform_updated_at,
-        cast(_raw_id as bigint) as _raw_id,
-        cast(_batch_id as bigint) as _batch_id,
-        cast(_commit_seq as bigint) as _commit_seq,
-        cast(_landed_at as timestamptz) as _landed_at
-    from {{ ref('stg_amazon__order_versions') }}
-
-),
 
 unioned as (
 
-    select * from shopify_versions
+    {% for versions_model, updated_column in versions_models -%}
+    select
+        {{ order_key_columns() }},
+        cast(platform_status as text) as platform_status,
+        cast({{ updated_column }} as timestamptz) as platform_updated_at,
+        cast(_raw_id as bigint) as _raw_id,
+        cast(_batch_id as bigint) as _batch_id,
+        cast(_commit_seq as bigint) as _commit_seq,
+        cast(_landed_at as timestamptz) as _landed_at
+    from {{ ref(versions_model) }}
+    {%- if not loop.last %}
+
     union all
-    select * from amazon_versions
+
+    {% endif -%}
+    {% endfor %}
 
 ),
 

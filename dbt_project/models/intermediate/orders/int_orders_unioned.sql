@@ -11,10 +11,7 @@ with
 shopify_orders as (
 
     select
-        cast(orders.tenant_id as text) as tenant_id,
-        cast(orders.channel as text) as channel,
-        cast(orders.store_id as text) as store_id,
-        cast(orders.platform_order_id as text) as platform_order_id,
+        {{ order_key_columns('orders') }},
         cast(coalesce(orders.platform_order_name, orders.platform_order_id) as text) as platform_order_name,
         cast(orders.platform_status as text) as platform_status,
         -- COD: a payment gateway named "Cash on Delivery (COD)" or with COD as a word in it
@@ -37,15 +34,7 @@ shopify_orders as (
         cast(orders.discount_amount as numeric(18, 4)) as discount_amount,
         cast(orders.tax_amount as numeric(18, 4)) as tax_amount,
         cast(orders.total_amount as numeric(18, 4)) as total_amount,
-        cast(orders.buyer_name as text) as buyer_name,
-        cast(orders.buyer_phone_raw as text) as buyer_phone_raw,
-        cast(orders.buyer_email as text) as buyer_email,
-        cast(orders.ship_country as text) as ship_country,
-        cast(orders.ship_province as text) as ship_province,
-        cast(orders.ship_city as text) as ship_city,
-        cast(orders.ship_district as text) as ship_district,
-        cast(orders.ship_postal_code as text) as ship_postal_code,
-        cast(orders.address_lines as text) as address_lines,
+        {{ buyer_and_ship_to_columns('orders') }},
         cast(coalesce(lines.line_count, 0) as integer) as line_count,
         cast(coalesce(lines.unit_count, 0) as integer) as unit_count,
         cast(orders.tracking_numbers as text []) as tracking_numbers,
@@ -78,10 +67,7 @@ shopify_orders as (
 amazon_orders as (
 
     select
-        cast(orders.tenant_id as text) as tenant_id,
-        cast(orders.channel as text) as channel,
-        cast(orders.store_id as text) as store_id,
-        cast(orders.platform_order_id as text) as platform_order_id,
+        {{ order_key_columns('orders') }},
         cast(orders.platform_order_id as text) as platform_order_name,
         cast(orders.platform_status as text) as platform_status,
         cast(
@@ -99,15 +85,7 @@ amazon_orders as (
         cast(lines.discount_amount as numeric(18, 4)) as discount_amount,
         cast(lines.tax_amount as numeric(18, 4)) as tax_amount,
         cast(orders.total_amount as numeric(18, 4)) as total_amount,
-        cast(orders.buyer_name as text) as buyer_name,
-        cast(orders.buyer_phone_raw as text) as buyer_phone_raw,
-        cast(orders.buyer_email as text) as buyer_email,
-        cast(orders.ship_country as text) as ship_country,
-        cast(orders.ship_province as text) as ship_province,
-        cast(orders.ship_city as text) as ship_city,
-        cast(orders.ship_district as text) as ship_district,
-        cast(orders.ship_postal_code as text) as ship_postal_code,
-        cast(orders.address_lines as text) as address_lines,
+        {{ buyer_and_ship_to_columns('orders') }},
         cast(coalesce(lines.line_count, 0) as integer) as line_count,
         cast(coalesce(lines.unit_count, 0) as integer) as unit_count,
         -- the Orders API carries no tracking numbers

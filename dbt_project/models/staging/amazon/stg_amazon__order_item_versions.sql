@@ -5,22 +5,7 @@ with
 
 source as (
 
-    select
-        items.raw_id,
-        items.tenant_id,
-        items.store_id,
-        items.natural_key,
-        items.parent_key,
-        items.payload_sha256,
-        items.batch_id,
-        items.landed_at,
-        batches.commit_seq,
-        payload.*
-    from {{ source('raw', 'amazon_order_items') }} as items
-    -- Technical join: the batch's commit_seq is the watermark (DECISIONLOG.md).
-    inner join {{ source('raw', 'batches') }} as batches
-        on batches.batch_id = items.batch_id
-    cross join lateral jsonb_to_record(items.payload) as payload (
+    {% call committed_raw_versions(source('raw', 'amazon_order_items'), 'items', extra_columns=['parent_key']) -%}
         "OrderItemId" text,
         "ASIN" text,
         "SellerSKU" text,
@@ -37,8 +22,7 @@ source as (
         "CODFee" jsonb,
         "CODFeeDiscount" jsonb,
         "IsGift" text
-    )
-    where batches.commit_seq is not null
+    {%- endcall %}
 
 ),
 
@@ -81,11 +65,7 @@ renamed as (
         {{ to_bool('"IsGift"') }} as is_gift_order,
 
         -- version lineage
-        raw_id as _raw_id,
-        batch_id as _batch_id,
-        commit_seq as _commit_seq,
-        landed_at as _landed_at,
-        payload_sha256 as _payload_sha256
+        {{ version_lineage_columns() }}
 
     from source
 

@@ -14,15 +14,10 @@ latest as (
 
     select versions.*
     from versions
-    where not exists (
-        select 1
-        from {{ ref('stg_amazon__order_item_versions') }} as newer
-        where newer.tenant_id = versions.tenant_id
-            and newer.store_id = versions.store_id
-            and newer.platform_order_id = versions.platform_order_id
-            and newer.platform_item_key = versions.platform_item_key
-            and (newer._commit_seq, newer._raw_id) > (versions._commit_seq, versions._raw_id)
-    )
+    where {{ is_latest_version(
+        ref('stg_amazon__order_item_versions'),
+        key_columns=['tenant_id', 'store_id', 'platform_order_id', 'platform_item_key'],
+    ) }}
 
 )
 

@@ -6,21 +6,7 @@ with
 
 source as (
 
-    select
-        orders.raw_id,
-        orders.tenant_id,
-        orders.store_id,
-        orders.natural_key,
-        orders.payload_sha256,
-        orders.batch_id,
-        orders.landed_at,
-        batches.commit_seq,
-        payload.*
-    from {{ source('raw', 'amazon_orders') }} as orders
-    -- Technical join: the batch's commit_seq is the watermark (DECISIONLOG.md).
-    inner join {{ source('raw', 'batches') }} as batches
-        on batches.batch_id = orders.batch_id
-    cross join lateral jsonb_to_record(orders.payload) as payload (
+    {% call committed_raw_versions(source('raw', 'amazon_orders'), 'orders') -%}
         "SellerOrderId" text,
         "MarketplaceId" text,
         "OrderStatus" text,
@@ -39,8 +25,7 @@ source as (
         "EarliestShipDate" text,
         "LatestShipDate" text,
         "LatestDeliveryDate" text
-    )
-    where batches.commit_seq is not null
+    {%- endcall %}
 
 ),
 
@@ -108,11 +93,7 @@ renamed as (
         {{ iso_to_utc('"LatestDeliveryDate"') }} as latest_delivery_at,
 
         -- version lineage
-        raw_id as _raw_id,
-        batch_id as _batch_id,
-        commit_seq as _commit_seq,
-        landed_at as _landed_at,
-        payload_sha256 as _payload_sha256
+        {{ version_lineage_columns() }}
 
     from source
 

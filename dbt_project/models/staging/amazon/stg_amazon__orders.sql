@@ -13,15 +13,11 @@ latest as (
 
     select versions.*
     from versions
-    where not exists (
-        select 1
-        from {{ ref('stg_amazon__order_versions') }} as newer
-        where newer.tenant_id = versions.tenant_id
-            and newer.store_id = versions.store_id
-            and newer.platform_order_id = versions.platform_order_id
-            and (coalesce(newer.last_updated_at, '-infinity'), newer._commit_seq, newer._raw_id)
-                > (coalesce(versions.last_updated_at, '-infinity'), versions._commit_seq, versions._raw_id)
-    )
+    where {{ is_latest_version(
+        ref('stg_amazon__order_versions'),
+        key_columns=['tenant_id', 'store_id', 'platform_order_id'],
+        updated_column='last_updated_at',
+    ) }}
 
 )
 

@@ -10,22 +10,7 @@ with
 
 source as (
 
-    select
-        orders.raw_id,
-        orders.tenant_id,
-        orders.store_id,
-        orders.natural_key,
-        orders.payload_sha256,
-        orders.batch_id,
-        orders.landed_at,
-        batches.commit_seq,
-        payload.*
-    from {{ source('raw', 'shopify_orders') }} as orders
-    -- Technical join, not a business rule: the commit order of the version's batch is the
-    -- incremental watermark (DECISIONLOG.md, "The watermark").
-    inner join {{ source('raw', 'batches') }} as batches
-        on batches.batch_id = orders.batch_id
-    cross join lateral jsonb_to_record(orders.payload) as payload (
+    {% call committed_raw_versions(source('raw', 'shopify_orders'), 'orders') -%}
         name text,
         order_number text,
         email text,
@@ -54,8 +39,7 @@ source as (
         billing_address jsonb,
         line_items jsonb,
         fulfillments jsonb
-    )
-    where batches.commit_seq is not null
+    {%- endcall %}
 
 ),
 
@@ -166,11 +150,7 @@ renamed as (
         {{ json_array('line_items') }} as line_items,
 
         -- version lineage
-        raw_id as _raw_id,
-        batch_id as _batch_id,
-        commit_seq as _commit_seq,
-        landed_at as _landed_at,
-        payload_sha256 as _payload_sha256
+        {{ version_lineage_columns() }}
 
     from source
 
