@@ -64,7 +64,6 @@ def _import(args: argparse.Namespace) -> int:
 
 def _demo_data(args: argparse.Namespace) -> int:
     from ingestion.demo import generate
-
     from warehouse import settings
 
     out = Path(args.out) if args.out else settings.landing_dir()
@@ -124,7 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--tenant", default="demo")
     g.add_argument("--orders", type=int, default=2000)
     g.add_argument("--seed", type=int, default=42)
-    g.add_argument("--out", default=None, help="landing folder (default: OMS_LANDING_DIR or $OMS_HOME/landing)")
+    g.add_argument(
+        "--out", default=None, help="landing folder (default: OMS_LANDING_DIR or $OMS_HOME/landing)"
+    )
     g.set_defaults(func=_demo_data)
 
     r = sub.add_parser("run", help="run the whole pipeline once (ingestion, dbt, checks)")

@@ -26,7 +26,12 @@ EXPECTED = {
     "#1042": ("received", Decimal("409.94"), "SAR", datetime(2025, 3, 1, 11, 22, 5, tzinfo=UTC)),
     "#AE1043": ("shipped", Decimal("254.00"), "AED", datetime(2025, 3, 1, 12, 5, 12, tzinfo=UTC)),
     "#1044": ("cancelled", Decimal("64.00"), "SAR", datetime(2025, 3, 2, 5, 1, 0, tzinfo=UTC)),
-    "405-1845936-5435065": ("received", Decimal("284.50"), "SAR", datetime(2025, 3, 1, 11, 22, 5, tzinfo=UTC)),
+    "405-1845936-5435065": (
+        "received",
+        Decimal("284.50"),
+        "SAR",
+        datetime(2025, 3, 1, 11, 22, 5, tzinfo=UTC),
+    ),
     "405-7712094-1187360": ("shipped", Decimal("119.00"), "SAR", None),
 }
 
@@ -46,15 +51,44 @@ def imported(pg, tmp_path_factory):
     conn.close()
     env = dict(os.environ)
     env["OMS_LANDING_DIR"] = str(tmp_path_factory.mktemp("empty-landing"))  # only what we import
-    shopify = oms("import", "--source", "shopify", "--store", "ksa-web", "--tenant", TENANT,
-                  str(FIXTURES / "shopify_orders_page.json"), env=env)
+    shopify = oms(
+        "import",
+        "--source",
+        "shopify",
+        "--store",
+        "ksa-web",
+        "--tenant",
+        TENANT,
+        str(FIXTURES / "shopify_orders_page.json"),
+        env=env,
+    )
     # Items before orders, in one call.
-    amazon = oms("import", "--source", "amazon", "--store", "amazon-sa", "--tenant", TENANT,
-                 str(FIXTURES / "amazon_get_order_items.json"), str(FIXTURES / "amazon_get_orders.json"),
-                 env=env)
+    amazon = oms(
+        "import",
+        "--source",
+        "amazon",
+        "--store",
+        "amazon-sa",
+        "--tenant",
+        TENANT,
+        str(FIXTURES / "amazon_get_order_items.json"),
+        str(FIXTURES / "amazon_get_orders.json"),
+        env=env,
+    )
     run = oms("run", "--full-refresh", env=env)
-    users = oms("users", "add", "--email", "reviewer@fixture.example", "--password", PASSWORD,
-                "--role", "reviewer", "--tenant", TENANT, env=env)
+    users = oms(
+        "users",
+        "add",
+        "--email",
+        "reviewer@fixture.example",
+        "--password",
+        PASSWORD,
+        "--role",
+        "reviewer",
+        "--tenant",
+        TENANT,
+        env=env,
+    )
     return {"shopify": shopify, "amazon": amazon, "run": run, "users": users}
 
 

@@ -565,7 +565,9 @@ def test_pipeline_page_shows_runs_ledger_and_rejects(app_data, pg):
 
 
 def test_users_page_lists_only_the_tenants_users(app_data, pg):
-    assert not owner_rows(pg, "select has_column_privilege('oms_app', 'app.users', 'password_hash', 'select')")[0][0]
+    assert not owner_rows(
+        pg, "select has_column_privilege('oms_app', 'app.users', 'password_hash', 'select')"
+    )[0][0]
     at = sign_in("admin", "acme")
     at.switch_page("app_pages/users.py").run()
     assert not at.exception

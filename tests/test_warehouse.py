@@ -23,7 +23,11 @@ def test_app_role_cannot_read_raw_or_write_marts(pg):
     conn.autocommit = True
     try:
         with conn.cursor() as cur:
-            for stmt in ("select 1 from raw.batches", "select 1 from staging.nothing", "create table marts.x (a int)"):
+            for stmt in (
+                "select 1 from raw.batches",
+                "select 1 from staging.nothing",
+                "create table marts.x (a int)",
+            ):
                 with pytest.raises(psycopg2.errors.InsufficientPrivilege):
                     cur.execute(stmt)
             cur.execute("select * from app.user_for_login('nobody@example.com')")

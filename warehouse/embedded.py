@@ -124,9 +124,12 @@ def init(home: Path | None = None, port: int | None = None) -> dict:
     _run(
         [
             str(bin_dir() / "initdb"),
-            "-D", str(pgdata),
-            "-U", "postgres",
-            "--pwfile", str(pwfile),
+            "-D",
+            str(pgdata),
+            "-U",
+            "postgres",
+            "--pwfile",
+            str(pwfile),
             "--auth-local=scram-sha-256",
             "--auth-host=scram-sha-256",
             "--encoding=UTF8",
@@ -176,8 +179,17 @@ def start(home: Path | None = None, port: int | None = None) -> dict:
         if stale.exists():
             stale.unlink()
         _run(
-            [str(bin_dir() / "pg_ctl"), "-D", str(pgdata), "-w", "-t", "60", "-l",
-             str(pgdata.parent / "server.log"), "start"],
+            [
+                str(bin_dir() / "pg_ctl"),
+                "-D",
+                str(pgdata),
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                str(pgdata.parent / "server.log"),
+                "start",
+            ],
             pgdata,
         )
     _wait_ready(state["url"])
