@@ -15,6 +15,9 @@ from pathlib import Path
 def _db(args: argparse.Namespace) -> int:
     from warehouse import embedded, migrate, settings
 
+    if "--app" in args.rest:  # `oms db url --app`: argparse leaves options after the action in `rest`
+        args.rest.remove("--app")
+        args.app = True
     if args.action == "start":
         if os.environ.get("OMS_DATABASE_URL"):
             print("OMS_DATABASE_URL is set: using that database, not starting the embedded one.")
