@@ -150,7 +150,138 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--dagster-port", type=int, default=3000)
     s.add_argument("--no-demo", action="store_true")
     s.set_defaults(func=_serve)
+
+    w = sub.add_parser("webhooks", help="serve the webhook receiver (Salla, WooCommerce; carriers later)")
+    w.add_argument("--host", default="127.0.0.1")
+    w.add_argument("--port", type=int, default=8600)
+    w.set_defaults(func=_webhooks)
+    _add_store_commands(sub)
     return p
+
+
+def _webhooks(args: argparse.Namespace) -> int:
+    from ingestion.webhooks import serve
+
+    return serve(host=args.host, port=args.port)
+
+
+def _pairs(items: list[str] | None, what: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"{what} must be KEY=VALUE, got {item.split('=')[0]!r}...")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _setting_value(text: str):
+    import json
+
+    try:
+        return json.loads(text)  # numbers, lists (marketplace_ids=["A17E79C6D8DWNP"]), objects
+    except ValueError:
+        return text
+
+
+def _stores(args: argparse.Namespace) -> int:
+    from ingestion import stores
+
+    try:
+        if args.stores_command == "add":
+            new = stores.add_store(
+                args.tenant,
+                args.store,
+                args.channel,
+                args.name,
+                marketplace=args.marketplace,
+                timezone=args.timezone,
+                currency=args.currency,
+                api_base_url=args.api_base_url,
+                download_interval_minutes=args.interval_minutes,
+                overlap_minutes=args.overlap_minutes,
+                credential_names=_pairs(args.credential, "--credential"),
+                settings={k: _setting_value(v) for k, v in _pairs(args.setting, "--setting").items()},
+                initial_since=args.initial_since,
+                created_by="cli",
+            )
+            print(f"store {args.tenant}/{args.store} ({args.channel}) {'added' if new else 'updated'}")
+        elif args.stores_command == "disable":
+            changed = stores.disable_store(args.tenant, args.store, by="cli")
+            print(f"store {args.tenant}/{args.store} {'disabled' if changed else 'was already disabled'}")
+        else:
+            for s in stores.list_stores(args.tenant):
+                status = stores.credential_status(s.credential_names)
+                creds = ", ".join(
+                    f"{role}={name} ({'set' if status[role] else 'NOT SET'})"
+                    for role, name in sorted(s.credential_names.items())
+                )
+                print(
+                    f"{s.tenant_id}/{s.store_id}  {s.channel}  {s.name!r}  "
+                    f"{'active' if s.is_active else 'disabled'}  tz={s.timezone} "
+                    f"currency={s.currency or '-'} "
+                    f"marketplace={s.marketplace or '-'} every {s.download_interval_minutes} min "
+                    f"(overlap {s.overlap_minutes})  api={s.api_base_url or '-'}  credentials: {creds or '-'}"
+                )
+    except (stores.InvalidStore, stores.StoreNotFound) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _download(args: argparse.Namespace) -> int:
+    from ingestion.connectors.run import run_download
+
+    result = run_download(
+        args.store,
+        args.tenant,
+        since=args.since,
+        until=args.until,
+        order_ids=args.order_id,
+        echo=lambda line: print(line, flush=True),
+    )
+    print(result.summary(), flush=True)
+    return 0 if result.ok else 1
+
+
+def _add_store_commands(sub) -> None:
+    from datetime import datetime
+
+    st = sub.add_parser("stores", help="the store registry: add, list, disable")
+    ssub = st.add_subparsers(dest="stores_command", required=True)
+    sa = ssub.add_parser("add", help="register a store or update its settings")
+    sa.add_argument("--tenant", required=True)
+    sa.add_argument("--store", required=True)
+    sa.add_argument("--channel", required=True)
+    sa.add_argument("--name", required=True)
+    sa.add_argument("--timezone", default="UTC")
+    sa.add_argument("--currency")
+    sa.add_argument("--marketplace")
+    sa.add_argument("--api-base-url")
+    sa.add_argument("--interval-minutes", type=int, default=5)
+    sa.add_argument("--overlap-minutes", type=int, default=10)
+    sa.add_argument("--initial-since", type=datetime.fromisoformat, help="where the first download starts")
+    sa.add_argument(
+        "--credential",
+        action="append",
+        metavar="ROLE=SECRET_NAME",
+        help="the NAME of a secret, never its value",
+    )
+    sa.add_argument("--setting", action="append", metavar="KEY=VALUE", help="VALUE may be JSON")
+    sl = ssub.add_parser("list", help="stores and whether their secrets are set (never their values)")
+    sl.add_argument("--tenant")
+    sd = ssub.add_parser("disable", help="stop downloading a store")
+    sd.add_argument("--tenant", required=True)
+    sd.add_argument("--store", required=True)
+    st.set_defaults(func=_stores)
+
+    dl = sub.add_parser("download", help="download a store's orders from its API now")
+    dl.add_argument("--store", required=True)
+    dl.add_argument("--tenant")
+    dl.add_argument("--since", help="ISO time; default: the last cursor minus the overlap")
+    dl.add_argument("--until", help="ISO time; default: now")
+    dl.add_argument("--order-id", action="append", help="re-download these orders (repeatable)")
+    dl.set_defaults(func=_download)
 
 
 def main(argv: list[str] | None = None) -> int:

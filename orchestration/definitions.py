@@ -9,6 +9,7 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.dbt_assets import dbt_models, dbt_project
+from orchestration.downloads import download_jobs, download_sensors
 from orchestration.ingestion_assets import ingestion_assets
 from orchestration.jobs import everything_job
 from orchestration.quality import quality_checks
@@ -19,9 +20,9 @@ from orchestration.sensors import sensors
 defs = dg.Definitions(
     assets=[*ingestion_assets, dbt_models],
     asset_checks=quality_checks,
-    jobs=[everything_job],
+    jobs=[everything_job, *download_jobs],
     schedules=schedules,
-    sensors=sensors,
+    sensors=[*sensors, *download_sensors],
     resources={
         "warehouse": WarehouseResource(),
         "landing": LandingResource(),

@@ -22,7 +22,20 @@ RAW_AMAZON_ORDERS = dg.AssetKey(["raw", "amazon_orders"])
 RAW_AMAZON_ORDER_ITEMS = dg.AssetKey(["raw", "amazon_order_items"])
 RAW_BATCHES = dg.AssetKey(["raw", "batches"])
 RAW_REJECTS = dg.AssetKey(["raw", "rejects"])
-LOADED_KEYS = [RAW_SHOPIFY_ORDERS, RAW_AMAZON_ORDERS, RAW_AMAZON_ORDER_ITEMS]
+LOADED_KEYS = [
+    dg.AssetKey(["raw", t])
+    for t in (
+        "shopify_orders",
+        "amazon_orders",
+        "amazon_order_items",
+        "shopee_orders",
+        "lazada_orders",
+        "lazada_order_items",
+        "tiktok_orders",
+        "woocommerce_orders",
+        "salla_orders",
+    )
+]
 INGESTION_KEYS = [*LOADED_KEYS, RAW_BATCHES, RAW_REJECTS]
 
 BATCHES_CHECK = "batches_committed"
@@ -125,73 +138,49 @@ def batches_check(asset_key: dg.AssetKey, source: str, results: Sequence[Any], r
     )
 
 
-@dg.asset(
-    key=RAW_SHOPIFY_ORDERS,
-    group_name=GROUP,
-    kinds=KINDS,
-    description="Shopify Admin REST order responses from <landing>/<tenant>/shopify/<store>/, one row per "
-    "order version (raw.shopify_orders).",
-    check_specs=[
-        dg.AssetCheckSpec(
-            BATCHES_CHECK, asset=RAW_SHOPIFY_ORDERS, description="every Shopify batch committed"
-        )
-    ],
-)
-def shopify_orders(
-    context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
-    results = land_source("shopify", landing)
-    metadata = batch_metadata("shopify", results)
-    metadata["rows_landed"] = rows_landed(results, "shopify_orders")
-    context.log.info(describe_batches(metadata))
-    return dg.MaterializeResult(
-        metadata=metadata,
-        check_results=[
-            batches_check(RAW_SHOPIFY_ORDERS, "shopify", results, context.run.run_id, warehouse.url())
+def landing_asset(source: str) -> dg.AssetsDefinition:
+    """The landing-folder asset of one source: one step lands its files into every raw table its
+    parser feeds (an Amazon or Lazada file holds orders and their items: one batch feeds both)."""
+    from ingestion.sources import parser_class
+
+    tables = parser_class(source).tables
+    keys = [dg.AssetKey(["raw", t]) for t in tables]
+
+    @dg.multi_asset(
+        name=f"{source}_orders",
+        specs=[
+            dg.AssetSpec(
+                key,
+                group_name=GROUP,
+                kinds=KINDS,
+                description=f"{source} responses from <landing>/<tenant>/{source}/<store>/, "
+                f"one row per version (raw.{key.path[-1]}).",
+            )
+            for key in keys
+        ],
+        check_specs=[
+            dg.AssetCheckSpec(BATCHES_CHECK, asset=keys[0], description=f"every {source} batch committed")
         ],
     )
+    def _land(context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource):
+        results = land_source(source, landing)
+        metadata = batch_metadata(source, results)
+        context.log.info(describe_batches(metadata))
+        for i, key in enumerate(keys):
+            rows = {"rows_landed": rows_landed(results, key.path[-1])}
+            if i == 0:
+                yield dg.MaterializeResult(asset_key=key, metadata={**metadata, **rows})
+            else:
+                note = f"landed by the {source} batches reported on raw/{keys[0].path[-1]}"
+                yield dg.MaterializeResult(asset_key=key, metadata={"source": source, **rows, "note": note})
+        yield batches_check(keys[0], source, results, context.run.run_id, warehouse.url())
+
+    return _land
 
 
-@dg.multi_asset(
-    name="amazon_orders",
-    specs=[
-        dg.AssetSpec(
-            RAW_AMAZON_ORDERS,
-            group_name=GROUP,
-            kinds=KINDS,
-            description="Amazon SP-API getOrders Order objects from <landing>/<tenant>/amazon/<store>/ "
-            "(raw.amazon_orders).",
-        ),
-        dg.AssetSpec(
-            RAW_AMAZON_ORDER_ITEMS,
-            group_name=GROUP,
-            kinds=KINDS,
-            description="Amazon SP-API getOrderItems OrderItem objects, from the same files "
-            "(raw.amazon_order_items).",
-        ),
-    ],
-    check_specs=[
-        dg.AssetCheckSpec(BATCHES_CHECK, asset=RAW_AMAZON_ORDERS, description="every Amazon batch committed")
-    ],
-)
-def amazon_orders(context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource):
-    """One Amazon file may hold getOrders and getOrderItems responses: one batch feeds both tables."""
-    results = land_source("amazon", landing)
-    metadata = batch_metadata("amazon", results)
-    context.log.info(describe_batches(metadata))
-    yield dg.MaterializeResult(
-        asset_key=RAW_AMAZON_ORDERS,
-        metadata={**metadata, "rows_landed": rows_landed(results, "amazon_orders")},
-    )
-    yield dg.MaterializeResult(
-        asset_key=RAW_AMAZON_ORDER_ITEMS,
-        metadata={
-            "source": "amazon",
-            "rows_landed": rows_landed(results, "amazon_order_items"),
-            "note": "landed by the Amazon batches reported on raw/amazon_orders",
-        },
-    )
-    yield batches_check(RAW_AMAZON_ORDERS, "amazon", results, context.run.run_id, warehouse.url())
+#: Every source with a landing folder (the parser registry), in a stable order.
+SOURCES = ("shopify", "amazon", "shopee", "lazada", "tiktok", "woocommerce", "salla")
+landing_assets = [landing_asset(source) for source in SOURCES]
 
 
 @dg.multi_asset(
@@ -233,4 +222,4 @@ def raw_ledger(warehouse: WarehouseResource):
     )
 
 
-ingestion_assets = [shopify_orders, amazon_orders, raw_ledger]
+ingestion_assets = [*landing_assets, raw_ledger]

@@ -65,13 +65,15 @@ def prepare(demo: bool = True) -> int:
     print(f"[oms] migrations: {', '.join(applied) if applied else 'up to date'}")
     os.environ.update(settings.dbt_env())
     if demo:
-        from ingestion.demo import generate
+        from ingestion.demo import ALL_CHANNELS, generate
 
         for tenant, (_name, orders, seed) in DEMO_TENANTS.items():
             if _has_landed(tenant):
                 continue
             print(f"[oms] generating demo data: tenant {tenant}, {orders} orders, seed {seed}")
-            summary = generate(out_dir=landing_dir(), tenant_id=tenant, orders=orders, seed=seed)
+            summary = generate(
+                out_dir=landing_dir(), tenant_id=tenant, orders=orders, seed=seed, channels=ALL_CHANNELS
+            )
             print(summary.describe())
         for user in demo_users():
             add_user(created_by="make up", **user)

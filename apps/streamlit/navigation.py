@@ -28,15 +28,17 @@ PAGES: dict[str, PageSpec] = {
     "orders": PageSpec("orders.py", "Orders", ":material/receipt_long:", "Orders"),
     "pipeline": PageSpec("pipeline.py", "Pipeline", ":material/conveyor_belt:", "Platform"),
     "users": PageSpec("users.py", "Users", ":material/group:", "Admin"),
+    "manual_orders": PageSpec("manual_orders.py", "Manual orders", ":material/edit_note:", "Orders"),
+    "stores": PageSpec("stores.py", "Stores", ":material/storefront:", "Admin"),
 }
 
 # role -> page keys, in menu order. Later issues add e.g. reviewer: "review_queue", "exceptions";
 # ops: "sla"; finance: "reconciliation"; admin: "stores".
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
-    "reviewer": ("orders", "pipeline"),
+    "reviewer": ("orders", "manual_orders", "pipeline"),
     "ops": ("orders", "pipeline"),
     "finance": ("orders", "pipeline"),
-    "admin": ("orders", "pipeline", "users"),
+    "admin": ("orders", "manual_orders", "pipeline", "users", "stores"),
 }
 
 

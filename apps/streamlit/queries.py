@@ -486,3 +486,148 @@ def tenant_users(tenant_id: str) -> pd.DataFrame:
                order by role, email""",
             {"tenant": tenant_id},
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# Manual orders (issue 3)
+# ---------------------------------------------------------------------------------------------
+
+MANUAL_TTL_S = 15
+
+
+@st.cache_data(ttl=MANUAL_TTL_S, show_spinner=False)
+def manual_stores(tenant_id: str) -> pd.DataFrame:
+    """The tenant's stores of channel ``manual`` (where manual orders go)."""
+    with tenant_transaction(tenant_id) as conn:
+        return _frame(
+            conn,
+            """select store_id, name, timezone, currency, is_active
+               from app.stores
+               where tenant_id = :tenant and channel = 'manual'
+               order by created_at, store_id""",
+            {"tenant": tenant_id},
+        )
+
+
+@st.cache_data(ttl=MANUAL_TTL_S, show_spinner=False)
+def recent_manual_orders(tenant_id: str, limit: int = 50) -> pd.DataFrame:
+    """The newest manual orders, each with whether the pipeline has built it into marts.fct_orders
+    (``in_marts``) and its canonical status there."""
+    with tenant_transaction(tenant_id) as conn:
+        built = bool(_scalar(conn, "select to_regclass('marts.fct_orders') is not null", {}))
+        # Fixed fragments chosen in Python; values stay bound.
+        mart = (
+            """left join marts.fct_orders as o
+                   on o.tenant_id = m.tenant_id
+                  and o.channel = 'manual'
+                  and o.store_id = m.store_id
+                  and o.platform_order_id = m.manual_order_id"""
+            if built
+            else ""
+        )
+        mart_cols = (
+            "o.order_key is not null as in_marts, o.status" if built else "false as in_marts, null as status"
+        )
+        return _frame(
+            conn,
+            f"""select m.manual_order_id,
+                       m.store_id,
+                       m.source,
+                       m.import_file,
+                       m.import_row,
+                       m.created_by,
+                       m.created_at,
+                       m.order_doc ->> 'ordered_at' as ordered_at,
+                       m.order_doc ->> 'buyer_name' as buyer_name,
+                       m.order_doc ->> 'ship_country' as ship_country,
+                       m.order_doc ->> 'ship_city' as ship_city,
+                       m.order_doc ->> 'payment_method' as payment_method,
+                       m.order_doc ->> 'currency' as currency,
+                       jsonb_array_length(m.order_doc -> 'lines') as line_count,
+                       {mart_cols}
+                from app.manual_orders as m
+                {mart}
+                where m.tenant_id = :tenant
+                order by m.created_at desc, m.manual_order_id desc
+                limit :limit""",
+            {"tenant": tenant_id, "limit": limit},
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Stores (admin)
+# ---------------------------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=MANUAL_TTL_S, show_spinner=False)
+def tenant_stores(tenant_id: str) -> pd.DataFrame:
+    """The tenant's stores with their download settings and credential NAMES (never values)."""
+    with tenant_transaction(tenant_id) as conn:
+        return _frame(
+            conn,
+            """select store_id,
+                      channel,
+                      name,
+                      marketplace,
+                      timezone,
+                      currency,
+                      download_interval_minutes,
+                      overlap_minutes,
+                      api_base_url,
+                      credential_names,
+                      is_active,
+                      updated_at,
+                      updated_by
+               from app.stores
+               where tenant_id = :tenant
+               order by channel, store_id""",
+            {"tenant": tenant_id},
+        )
+
+
+def credential_status(names: dict[str, str]) -> dict[str, bool]:
+    """Role -> whether its secret NAME resolves in this environment (never the value). Not cached:
+    an operator who just set a secret sees it at once."""
+    from ingestion.stores import credential_status as status
+
+    return status(dict(names or {}))
+
+
+@st.cache_data(ttl=PIPELINE_TTL_S, show_spinner=False)
+def store_download_batches(tenant_id: str, store_id: str, limit: int = 10) -> pd.DataFrame:
+    """The store's latest download batches (API and webhook) from the ledger, newest first; empty
+    until the pipeline has built marts.fct_load_batches."""
+    with tenant_transaction(tenant_id) as conn:
+        if not _scalar(conn, "select to_regclass('marts.fct_load_batches') is not null", {}):
+            return pd.DataFrame()
+        return _frame(
+            conn,
+            """select batch_id,
+                      origin,
+                      status,
+                      fetched_count,
+                      landed_count,
+                      duplicate_count,
+                      rejected_count,
+                      cursor_before,
+                      cursor_after,
+                      error,
+                      started_at,
+                      finished_at
+               from marts.fct_load_batches
+               where tenant_id = :tenant and store_id = :store and origin in ('api', 'webhook')
+               order by batch_id desc
+               limit :limit""",
+            {"tenant": tenant_id, "store": store_id, "limit": limit},
+        )
+
+
+@st.cache_data(ttl=MANUAL_TTL_S, show_spinner=False)
+def reporting_currency(tenant_id: str) -> str | None:
+    """The tenant's reporting currency (the default currency of a new manual store)."""
+    with tenant_transaction(tenant_id) as conn:
+        value = conn.execute(
+            text("select reporting_currency from app.tenants where tenant_id = :tenant"),
+            {"tenant": tenant_id},
+        ).scalar()
+    return str(value).strip() if value else None

@@ -1,4 +1,9 @@
-"""Deterministic demo data: native Shopify and Amazon API responses for a cross-border seller.
+"""Deterministic demo data: native API responses of every sales channel for a cross-border seller.
+
+``channels`` picks the channels: ``CORE_CHANNELS`` (Shopify and Amazon, the default, whose counts
+the foundation's tests check record by record) or ``ALL_CHANNELS`` (what ``make up`` and
+``oms demo-data`` write: also Shopee, Lazada, TikTok Shop, WooCommerce and Salla, each with
+``EXTRA_SHARE`` of the orders on top of the core stores' share).
 
 ``generate(out_dir, tenant_id, orders, seed)`` writes the landing layout
 ``<out>/<tenant>/{tenant.json, stores.json, shopify/<store>/*.json, amazon/<store>/*.json}`` plus
@@ -18,21 +23,35 @@ from random import Random
 
 import orjson
 
-from ingestion.demo import amazon, shopify
+from ingestion.demo import amazon, lazada, salla, shopee, shopify, tiktok, woocommerce
 from ingestion.demo.common import STORES, allocate, anchor_for_seed, iso_utc, stable_key
 from ingestion.demo.context import StoreContext
 from ingestion.demo.summary import DemoSummary, StoreStats
 from ingestion.demo.timeline import Plan, windows
 from ingestion.demo.writer import Rec, StoreWriter
 
-__all__ = ["DemoSummary", "StoreStats", "generate"]
+__all__ = ["ALL_CHANNELS", "CORE_CHANNELS", "DemoSummary", "StoreStats", "generate"]
+
+CORE_CHANNELS: tuple[str, ...] = ("shopify", "amazon")
+#: Channels whose demo writer runs on the shared StoreContext/StoreWriter machinery.
+_SPEC_CHANNELS = {"tiktok": tiktok, "woocommerce": woocommerce}
+#: Channels with a self-contained writer: write_store(...) plus store_record(...).
+_OWN_CHANNELS = {"shopee": shopee, "lazada": lazada, "salla": salla}
+ALL_CHANNELS: tuple[str, ...] = (*CORE_CHANNELS, *_SPEC_CHANNELS, *_OWN_CHANNELS)
+#: Share of ``orders`` each non-core channel gets (the core stores share the rest).
+EXTRA_SHARE = 0.06
 
 #: Below this many orders the anomalies are left to chance; from here on each kind is planted.
 FORCE_ANOMALIES_FROM = 200
 
 
-def generate(out_dir: Path, tenant_id: str, orders: int, seed: int) -> DemoSummary:
+def generate(
+    out_dir: Path, tenant_id: str, orders: int, seed: int, channels: tuple[str, ...] = CORE_CHANNELS
+) -> DemoSummary:
     """Write ``orders`` orders of demo data for ``tenant_id`` under ``out_dir``; return the counts."""
+    unknown = set(channels) - set(ALL_CHANNELS)
+    if unknown:
+        raise ValueError(f"unknown demo channels: {sorted(unknown)}; known: {', '.join(ALL_CHANNELS)}")
     if orders < 0:
         raise ValueError("orders must be >= 0")
     if not tenant_id or "/" in tenant_id or tenant_id.startswith("."):
@@ -49,14 +68,26 @@ def generate(out_dir: Path, tenant_id: str, orders: int, seed: int) -> DemoSumma
             option=orjson.OPT_INDENT_2,
         )
     )
-    (root / "stores.json").write_bytes(
-        orjson.dumps([s.record(tenant_id, tenant_name) for s in STORES], option=orjson.OPT_INDENT_2)
+    extras = [c for c in channels if c not in CORE_CHANNELS]
+    extra_orders = dict(
+        zip(extras, allocate(round(orders * EXTRA_SHARE * len(extras)), [1.0] * len(extras)), strict=True)
     )
+    core_orders = orders - sum(extra_orders.values())
+    specs = [s for s in STORES if s.channel in channels] + [
+        _SPEC_CHANNELS[c].SPEC for c in extras if c in _SPEC_CHANNELS
+    ]
+    records = [s.record(tenant_id, tenant_name) for s in specs] + [
+        _OWN_CHANNELS[c].store_record(tenant_id, tenant_name) for c in extras if c in _OWN_CHANNELS
+    ]
+    (root / "stores.json").write_bytes(orjson.dumps(records, option=orjson.OPT_INDENT_2))
 
-    counts = allocate(orders, [s.share for s in STORES])
+    core_specs = [s for s in specs if s.channel in CORE_CHANNELS]
+    counts = allocate(core_orders, [s.share for s in core_specs]) + [
+        extra_orders[s.channel] for s in specs if s.channel not in CORE_CHANNELS
+    ]
     first_of_channel: set[str] = set()
     stats: dict[str, StoreStats] = {}
-    for store_no, (spec, n) in enumerate(zip(STORES, counts, strict=True)):
+    for store_no, (spec, n) in enumerate(zip(specs, counts, strict=True)):
         forced = orders >= FORCE_ANOMALIES_FROM and spec.channel not in first_of_channel
         first_of_channel.add(spec.channel)
         ctx = StoreContext(spec, store_no, tenant_id, seed, n, anchor, forced)
@@ -64,7 +95,16 @@ def generate(out_dir: Path, tenant_id: str, orders: int, seed: int) -> DemoSumma
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("*.json"):
             old.unlink()
-        stats[spec.store_id] = _write_store(ctx, folder)
+        if spec.channel in _SPEC_CHANNELS:
+            stats[spec.store_id] = _SPEC_CHANNELS[spec.channel].write_store(ctx, folder)
+        else:
+            stats[spec.store_id] = _write_store(ctx, folder)
+    for channel in extras:
+        if channel in _OWN_CHANNELS:
+            module = _OWN_CHANNELS[channel]
+            stats[module.STORE_ID] = _own_store_stats(
+                channel, module, out_dir, root, tenant_id, extra_orders[channel], seed, anchor
+            )
 
     summary = DemoSummary(
         out_dir=out_dir,
@@ -111,3 +151,32 @@ def _write_store(ctx: StoreContext, folder: Path) -> StoreStats:
         writer.window(window_end, [render(idx, stage) for _t, idx, stage in events])
     writer.finish()
     return stats
+
+
+def _own_store_stats(
+    channel: str, module, out_dir: Path, root: Path, tenant_id: str, n: int, seed: int, anchor: int
+) -> StoreStats:
+    """Run a self-contained channel writer and express what it wrote as StoreStats (for the ledger)."""
+    st = StoreStats(store_id=module.STORE_ID, channel=channel)
+    if channel == "salla":
+        w = module.write_store(root, tenant_id, n, seed, anchor)
+        st.files, st.orders, st.order_versions, st.cod_orders = (
+            w.files,
+            w.orders,
+            w.order_versions,
+            w.cod_orders,
+        )
+        st.duplicate_deliveries = w.retries
+        st.malformed_records["not_an_order"] = w.non_order_events
+        return st
+    w = module.write_store(out_dir, tenant_id, n, seed, anchor)
+    st.files, st.orders, st.order_versions, st.cod_orders = (
+        w["files"],
+        w["orders"],
+        w["order_versions"],
+        w["cod_orders"],
+    )
+    st.malformed_records["invalid_record"] = w["planted_rejects"]
+    if "item_versions" in w:
+        st.item_records = st.item_versions = w["item_versions"]
+    return st

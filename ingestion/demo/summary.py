@@ -84,10 +84,9 @@ class StoreStats:
             "duplicate": self.duplicate_deliveries + self.truncated_whole_records,
             "rejected": self.malformed_total,
         }
-        table = "shopify_orders" if self.channel == "shopify" else "amazon_orders"
-        out = {table: orders}
-        if self.channel == "amazon":
-            out["amazon_order_items"] = {
+        out = {f"{self.channel}_orders": orders}
+        if self.channel in ("amazon", "lazada"):  # channels whose items land in a table of their own
+            out[f"{self.channel}_order_items"] = {
                 "fetched": self.item_records,
                 "landed": self.item_versions,
                 "duplicate": self.item_duplicates,
