@@ -28,7 +28,10 @@ _SECRET_NAME = re.compile(r"[A-Z][A-Z0-9_]{1,63}")
 _ROLE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _STORE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _CURRENCY = re.compile(r"[A-Z]{3}")
-_SECRET_SETTING = re.compile(r"(secret|password|passwd|api_?key|private_key|_token|^token)$", re.IGNORECASE)
+_SECRET_SETTING = re.compile(
+    r"(secret|password|passwd|api_?key|(private|partner|consumer|secret|access|signing|hmac)_key|_token|^token)$",
+    re.IGNORECASE,
+)
 
 _COLUMNS = (
     "tenant_id, store_id, channel, name, marketplace, timezone, currency, is_active, api_base_url, "

@@ -66,11 +66,14 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _demo_data(args: argparse.Namespace) -> int:
-    from ingestion.demo import generate
+    from ingestion.demo import ALL_CHANNELS, generate
     from warehouse import settings
 
     out = Path(args.out) if args.out else settings.landing_dir()
-    summary = generate(out_dir=out, tenant_id=args.tenant, orders=args.orders, seed=args.seed)
+    channels = ALL_CHANNELS if args.channels == "all" else tuple(args.channels.split(","))
+    summary = generate(
+        out_dir=out, tenant_id=args.tenant, orders=args.orders, seed=args.seed, channels=channels
+    )
     print(summary.describe())
     return 0
 
@@ -127,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--orders", type=int, default=2000)
     g.add_argument("--seed", type=int, default=42)
     g.add_argument(
+        "--channels", default="all", help="comma-separated channels (shopify,amazon,...) or 'all' (default)"
+    )
+    g.add_argument(
         "--out", default=None, help="landing folder (default: OMS_LANDING_DIR or $OMS_HOME/landing)"
     )
     g.set_defaults(func=_demo_data)
@@ -170,7 +176,8 @@ def _pairs(items: list[str] | None, what: str) -> dict[str, str]:
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise SystemExit(f"{what} must be KEY=VALUE, got {item.split('=')[0]!r}...")
+            # Never echo the argument: it may be a pasted secret value.
+            raise SystemExit(f"{what} must be KEY=VALUE (one argument had no '=' or no key)")
         out[key.strip()] = value.strip()
     return out
 

@@ -145,17 +145,22 @@ def test_landed_orders_tieout_finds_missing_duplicated_and_unexpected_orders(scr
         for key in ("8000000001", "8000000002", "8000000003"):
             _raw_order(cur, "shopify_orders", "shopify", key, batch_id)
         _raw_order(cur, "shopify_orders", "shopify", "8000000003", batch_id, sha=_sha("a later version"))
+        cur.execute("select commit_seq from raw.batches where batch_id = %s", (batch_id,))
+        seq = cur.fetchone()[0]
         cur.execute(f"create schema {SCRATCH_SCHEMA}")
         cur.execute(
             f"""create table {SCRATCH_SCHEMA}.fct_orders as
                 select * from (values
-                    (%(t)s, 'shopify', 'scratch-store', '8000000001'),   -- once: fine
-                    (%(t)s, 'shopify', 'scratch-store', '8000000003'),   -- twice: duplicated
-                    (%(t)s, 'shopify', 'scratch-store', '8000000003'),
-                    (%(t)s, 'shopify', 'scratch-store', '8000000099')    -- never landed
-                ) as t (tenant_id, channel, store_id, platform_order_id)""",
-            {"t": SCRATCH_TENANT},
+                    (%(t)s, 'shopify', 'scratch-store', '8000000001', %(seq)s),   -- once: fine
+                    (%(t)s, 'shopify', 'scratch-store', '8000000003', %(seq)s),   -- twice: duplicated
+                    (%(t)s, 'shopify', 'scratch-store', '8000000003', %(seq)s),
+                    (%(t)s, 'shopify', 'scratch-store', '8000000099', %(seq)s)    -- never landed
+                ) as t (tenant_id, channel, store_id, platform_order_id, _commit_seq)""",
+            {"t": SCRATCH_TENANT, "seq": seq},
         )  # 8000000002 is missing
+        # A batch that committed after the mart's watermark is the next run's, not missing.
+        later = _batch(cur, landed=1)
+        _raw_order(cur, "shopify_orders", "shopify", "8000000004", later)
 
     outcome = tieouts.landed_orders_once(fct_orders=(SCRATCH_SCHEMA, "fct_orders"))
 

@@ -631,3 +631,65 @@ def reporting_currency(tenant_id: str) -> str | None:
             {"tenant": tenant_id},
         ).scalar()
     return str(value).strip() if value else None
+
+
+DOWNLOADS_TTL_S = 5
+
+
+@st.cache_data(ttl=DOWNLOADS_TTL_S, show_spinner=False)
+def download_requests(tenant_id: str, store_id: str, limit: int = 10) -> pd.DataFrame:
+    """The store's manual download requests (app.download_requests), newest first."""
+    with tenant_transaction(tenant_id) as conn:
+        return _frame(
+            conn,
+            """select request_id,
+                      status,
+                      since,
+                      until,
+                      order_ids,
+                      requested_by,
+                      requested_at,
+                      started_at,
+                      finished_at,
+                      dagster_run_id,
+                      summary,
+                      error
+               from app.download_requests
+               where tenant_id = :tenant and store_id = :store
+               order by requested_at desc, request_id desc
+               limit :limit""",
+            {"tenant": tenant_id, "store": store_id, "limit": limit},
+        )
+
+
+@st.cache_data(ttl=DOWNLOADS_TTL_S, show_spinner=False)
+def download_progress(tenant_id: str, store_id: str, since: Any) -> dict[str, Any] | None:
+    """What the store's api batches since ``since`` (a request's time) have done, from the batch
+    ledger in marts.fct_load_batches: pages landed (committed batches), orders landed, duplicates,
+    rejects, failed batches, the last cursor and error. None until the pipeline has built the mart."""
+    with tenant_transaction(tenant_id) as conn:
+        if not _scalar(conn, "select to_regclass('marts.fct_load_batches') is not null", {}):
+            return None
+        row = (
+            conn.execute(
+                text(
+                    """select count(*) filter (where status = 'committed') as pages,
+                              coalesce(sum(landed_count), 0) as landed,
+                              coalesce(sum(duplicate_count), 0) as duplicates,
+                              coalesce(sum(rejected_count), 0) as rejected,
+                              count(*) filter (where status = 'failed') as failed_batches,
+                              (array_agg(cursor_after order by batch_id desc)
+                                  filter (where status = 'committed'))[1] as last_cursor,
+                              (array_agg(error order by batch_id desc)
+                                  filter (where error is not null))[1] as last_error,
+                              max(coalesce(finished_at, started_at)) as last_activity
+                       from marts.fct_load_batches
+                       where tenant_id = :tenant and store_id = :store and origin = 'api'
+                         and started_at >= :since"""
+                ),
+                {"tenant": tenant_id, "store": store_id, "since": since},
+            )
+            .mappings()
+            .one()
+        )
+    return dict(row)

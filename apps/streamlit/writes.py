@@ -321,3 +321,187 @@ def update_store(user: dict[str, Any], store_id: str, changes: dict[str, Any]) -
         )
         _audit_in(conn, user, "store.updated", "store", store_id, {"changes": changed})
         return changed
+
+
+# ---------------------------------------------------------------------------------------------
+# Manual downloads (issue 3): the app asks, the `download_requests` sensor starts the run
+# ---------------------------------------------------------------------------------------------
+
+MAX_ORDER_IDS = 500
+OPEN_DOWNLOAD_STATUSES = ("requested", "running")
+
+
+class DownloadRequestError(ValueError):
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def download_unavailable_reason(
+    store_id: str,
+    channel: str,
+    is_active: bool,
+    api_base_url: str | None,
+    open_request: dict[str, Any] | None = None,
+) -> str | None:
+    """Why a store cannot be downloaded now, or None. The Stores page shows the same words that
+    ``request_download`` refuses with."""
+    if channel == "manual":
+        return f"store {store_id} is a manual store: it has no API to download from"
+    if not is_active:
+        return f"store {store_id} is disabled: make it active before downloading"
+    if not api_base_url:
+        return f"store {store_id} has no API base URL: set one before downloading"
+    if open_request:
+        return (
+            f"a download of store {store_id} is already {open_request['status']} (request "
+            f"#{open_request['request_id']} by {open_request['requested_by']}): wait until it finishes"
+        )
+    return None
+
+
+def _download_moment(label: str, value: Any) -> tuple[Any, str | None]:
+    """A UTC datetime (a time without an offset, or a date, is read as UTC) or an error."""
+    from datetime import UTC, date, datetime
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            return None, (
+                f"{label} {str(value).strip()!r} is not a time: write ISO 8601, e.g. 2025-05-01 or "
+                "2025-05-01T08:00Z (UTC unless an offset is given)"
+            )
+    return (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)), None
+
+
+def clean_order_ids(order_ids: Any) -> tuple[list[str], list[str]]:
+    """Order ids as typed (one per line, or a list) -> trimmed, blank lines dropped, duplicates
+    removed in order; and errors."""
+    lines = order_ids.splitlines() if isinstance(order_ids, str) else list(order_ids or ())
+    ids: list[str] = []
+    errors: list[str] = []
+    for number, raw in enumerate(lines, start=1):
+        value = str(raw).strip()
+        if not value:
+            continue
+        if any(ch.isspace() for ch in value) or "," in value:
+            errors.append(
+                f"order id on line {number} ({value[:40]!r}) holds spaces or commas: one id per line"
+            )
+        elif len(value) > 100:
+            errors.append(f"order id on line {number} is longer than 100 characters")
+        elif value not in ids:
+            ids.append(value)
+    if len(ids) > MAX_ORDER_IDS:
+        errors.append(f"at most {MAX_ORDER_IDS} order ids per request ({len(ids)} given)")
+    return ids, errors
+
+
+def request_download(
+    user: dict[str, Any],
+    store_id: str,
+    since: Any = None,
+    until: Any = None,
+    order_ids: Any = (),
+) -> int:
+    """Ask for a download of one store now: a row in app.download_requests (status ``requested``)
+    and its audit row, in one transaction. The ``download_requests`` Dagster sensor starts the
+    run. ``since``/``until`` (datetime, date or ISO text; UTC unless an offset is given) bound the
+    window, each optional (the store's cursor and now by default); or ``order_ids`` re-downloads
+    those orders. Raises ``DownloadRequestError`` with every problem. Returns the request id.
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    start, start_error = _download_moment("since", since)
+    end, end_error = _download_moment("until", until)
+    ids, errors = clean_order_ids(order_ids)
+    errors = [e for e in (start_error, end_error) if e] + errors
+    if start is not None and end is not None and start >= end:
+        errors.append("'since' must be before 'until'")
+    if ids and (start is not None or end is not None):
+        errors.append("give either a time window or order ids, not both")
+    tenant = user["tenant_id"]
+    try:
+        with tenant_transaction(tenant) as conn:
+            # Locking the store row serialises two requests for it (and an edit of the store).
+            store = (
+                conn.execute(
+                    text(
+                        """select channel, is_active, api_base_url from app.stores
+                           where tenant_id = :tenant and store_id = :store for update"""
+                    ),
+                    {"tenant": tenant, "store": store_id},
+                )
+                .mappings()
+                .first()
+            )
+            if store is None:
+                raise DownloadRequestError([f"store {store_id!r} does not exist", *errors])
+            open_request = (
+                conn.execute(
+                    text(
+                        """select request_id, status, requested_by from app.download_requests
+                           where tenant_id = :tenant and store_id = :store
+                             and status in ('requested', 'running')
+                           order by request_id desc limit 1"""
+                    ),
+                    {"tenant": tenant, "store": store_id},
+                )
+                .mappings()
+                .first()
+            )
+            reason = download_unavailable_reason(
+                store_id,
+                store["channel"],
+                store["is_active"],
+                store["api_base_url"],
+                dict(open_request) if open_request else None,
+            )
+            if reason or errors:
+                raise DownloadRequestError(([reason] if reason else []) + errors)
+            request_id = int(
+                conn.execute(
+                    text(
+                        """insert into app.download_requests
+                               (tenant_id, store_id, since, until, order_ids, requested_by)
+                           values (:tenant, :store, :since, :until, :order_ids, :email)
+                           returning request_id"""
+                    ),
+                    {
+                        "tenant": tenant,
+                        "store": store_id,
+                        "since": start,
+                        "until": end,
+                        "order_ids": ids,
+                        "email": user["email"],
+                    },
+                ).scalar_one()
+            )
+            _audit_in(
+                conn,
+                user,
+                "download.requested",
+                "store",
+                store_id,
+                {
+                    "request_id": request_id,
+                    "since": start.isoformat() if start else None,
+                    "until": end.isoformat() if end else None,
+                    "order_ids": len(ids),
+                },
+            )
+            return request_id
+    except IntegrityError as err:
+        # Only the one-open-request index can refuse this insert: a second click won the race.
+        if "download_requests_one_open_idx" not in str(err):
+            raise
+        raise DownloadRequestError(
+            [f"a download of store {store_id} is already requested: wait until it finishes"]
+        ) from None

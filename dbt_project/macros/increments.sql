@@ -19,6 +19,8 @@
     pushes the keys down through the views to the raw tables' indexes, so the cost follows the
     number of touched orders, not the history. -#}
 {% macro select_touched_orders(relation, watermark) -%}
+    {#- referenced on every call, so that dbt records the dependency at parse time -#}
+    {%- set manual_versions = ref('stg_manual__order_versions') -%}
     with
 
     order_commits as (
@@ -34,6 +36,28 @@
         where _commit_seq > {{ watermark }}
         {%- endif %}
         group by 1, 2, 3, 4
+        {%- if watermark is not none %}
+
+        union all
+
+        -- manual orders come through no batch (commit_seq 0) and are never edited: an increment
+        -- takes those the mart does not hold yet
+        select
+            manual_orders.tenant_id,
+            manual_orders.channel,
+            manual_orders.store_id,
+            manual_orders.platform_order_id,
+            {{ watermark }} as last_commit_seq
+        from {{ manual_versions }} as manual_orders
+        where not exists (
+            select 1
+            from {{ this }} as held
+            where held.tenant_id = manual_orders.tenant_id
+                and held.order_key = {{ surrogate_key([
+                    'manual_orders.tenant_id', 'manual_orders.channel',
+                    'manual_orders.store_id', 'manual_orders.platform_order_id']) }}
+        )
+        {%- endif %}
 
     )
 

@@ -76,3 +76,45 @@
         {{ max_chars }}
     )
 {%- endmacro %}
+
+
+{#- Unix seconds (Shopee, TikTok: a JSON number or a digit string) to timestamptz (UTC); 0 and
+    anything that is not a whole number read as null (Shopee sends 0 for "not yet"). -#}
+{% macro unix_to_utc(text_expr) -%}
+    case
+        when {{ text_expr }} ~ '^[0-9]{1,12}$' and cast({{ text_expr }} as bigint) > 0
+            then to_timestamp(cast({{ text_expr }} as bigint))
+    end
+{%- endmacro %}
+
+
+{#- A time WITHOUT an offset (WooCommerce `date_created`, Salla's date objects, manual orders'
+    naive times) as a plain timestamp, to be read in a zone by the caller; null when the text
+    carries an offset or is not a time. -#}
+{% macro naive_timestamp(text_expr) -%}
+    case
+        when {{ text_expr }} ~ '[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?[[:space:]]*(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$'
+            then null
+        when pg_input_is_valid({{ text_expr }}, 'timestamp') then cast({{ text_expr }} as timestamp)
+    end
+{%- endmacro %}
+
+
+{#- A time that carries its offset, else null (the counterpart of naive_timestamp). -#}
+{% macro offset_to_utc(text_expr) -%}
+    case
+        when {{ text_expr }} ~ '[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?[[:space:]]*(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$'
+            and pg_input_is_valid({{ text_expr }}, 'timestamptz')
+            then cast({{ text_expr }} as timestamptz)
+    end
+{%- endmacro %}
+
+
+{#- A naive timestamp read in a named IANA zone; null when the zone is unknown (an unknown zone
+    would raise). -#}
+{% macro in_zone(timestamp_expr, zone_expr) -%}
+    case
+        when ({{ zone_expr }}) in (select zones.name from pg_timezone_names as zones)
+            then ({{ timestamp_expr }}) at time zone ({{ zone_expr }})
+    end
+{%- endmacro %}

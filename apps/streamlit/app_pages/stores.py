@@ -165,9 +165,132 @@ with side_col:
 
 st.divider()
 st.subheader("Downloads")
-# DOWNLOAD-NOW: the "Download now" button (a manual download job with its progress) is built by the
-# download-job work of issue 3 and goes here. Until then this section shows the last batches only.
-st.caption("Download now: coming with the download job. Meanwhile: `oms download --store " + store_id + "`.")
+# DOWNLOAD-NOW: the app writes a request into app.download_requests; the `download_requests` Dagster
+# sensor claims it and runs `download_store`, whose op records the outcome on the request.
+requests = queries.download_requests(tenant, store_id, 10)
+open_requests = (
+    requests[requests["status"].isin(writes.OPEN_DOWNLOAD_STATUSES)] if len(requests) else requests
+)
+open_request = open_requests.iloc[0].to_dict() if len(open_requests) else None
+unavailable = writes.download_unavailable_reason(
+    store_id,
+    str(row["channel"]),
+    bool(row["is_active"]),
+    None if is_missing(row["api_base_url"]) else str(row["api_base_url"]),
+    open_request,
+)
+st.markdown(
+    "**Download now** fetches this store's orders from its API now: leave the window empty to "
+    "continue from the store's cursor, give a window (UTC unless an offset is written), or list order "
+    "ids to download those again. The pipeline starts the run within half a minute."
+)
+if unavailable:
+    st.warning(f"Download now is not available: {unavailable}.")
+with st.form(f"download_form_{store_id}"):
+    d1, d2 = st.columns(2)
+    since_text = d1.text_input(
+        "Since (optional)", key=f"download_since_{store_id}", placeholder="2025-05-01T00:00Z"
+    )
+    until_text = d2.text_input(
+        "Until (optional)", key=f"download_until_{store_id}", placeholder="2025-05-02T00:00Z"
+    )
+    ids_text = st.text_area(
+        "Or order ids (one per line)",
+        key=f"download_ids_{store_id}",
+        help="The platform's order ids; their current versions are downloaded again.",
+    )
+    download = st.form_submit_button(
+        "Download now",
+        type="primary",
+        icon=":material/download:",
+        disabled=unavailable is not None,
+        key=f"download_now_{store_id}",
+    )
+
+if download:
+    try:
+        request_id = writes.request_download(user, store_id, since_text, until_text, ids_text)
+    except writes.DownloadRequestError as exc:
+        st.error("Not requested:\n\n" + "\n".join(f"- {e}" for e in exc.errors))
+    else:
+        queries.clear_cache()
+        st.session_state["stores_flash"] = (
+            f"Download of {store_id} requested (request #{request_id}): the pipeline starts it shortly."
+        )
+        st.rerun()
+
+
+def request_window(req: dict[str, Any]) -> str:
+    ids = list(req["order_ids"]) if isinstance(req["order_ids"], list | tuple) else []
+    if ids:
+        return f"{len(ids)} order id(s): " + ", ".join(ids[:5]) + (" …" if len(ids) > 5 else "")
+    if is_missing(req["since"]) and is_missing(req["until"]):
+        return "from the store's cursor"
+    return f"{utc(req['since'], seconds=True)} .. {utc(req['until'], seconds=True)}"
+
+
+def summary_cell(value: Any) -> str:
+    if not isinstance(value, dict) or "pages" not in value:
+        return EMPTY
+    return (
+        f"{value['pages']} page(s), {value['landed']} landed, {value['duplicate']} duplicate, "
+        f"{value['rejected']} rejected"
+    )
+
+
+if open_request is not None:
+    state = "waiting for the pipeline to start it" if open_request["status"] == "requested" else "running"
+    st.info(
+        f"Request #{open_request['request_id']} by {open_request['requested_by']} is {state} "
+        f"(requested {utc(open_request['requested_at'], seconds=True)}). Press Refresh to update."
+    )
+    if st.button("Refresh progress", key=f"download_refresh_{store_id}", icon=":material/refresh:"):
+        queries.clear_cache()
+        st.rerun()
+    progress = queries.download_progress(tenant, store_id, open_request["requested_at"].to_pydatetime())
+    live = open_request["summary"].get("progress") if isinstance(open_request["summary"], dict) else None
+    if progress is None:
+        st.caption("Progress appears once the pipeline has built the batch ledger (marts.fct_load_batches).")
+    else:
+        m1, m2, m3, m4 = st.columns(4)
+        m1.metric("Pages landed", int(progress["pages"]))
+        m2.metric("Orders landed", int(progress["landed"]))
+        m3.metric("Duplicates", int(progress["duplicates"]))
+        m4.metric("Rejects", int(progress["rejected"]))
+        st.caption(
+            f"Last cursor: {text(progress['last_cursor'])} · "
+            f"failed batches: {int(progress['failed_batches'])} · "
+            "from the batch ledger as of the pipeline's last build"
+            + (f" · last error: {progress['last_error']}" if progress["last_error"] else "")
+        )
+    if live:
+        st.caption(
+            f"Live from the run: {live.get('pages', 0)} page(s), {live.get('landed', 0)} landed, "
+            f"{live.get('duplicate', 0)} duplicate, {live.get('rejected', 0)} rejected; "
+            f"cursor {live.get('cursor_after') or EMPTY}"
+        )
+
+if len(requests):
+    st.markdown("**Download requests**")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Request": requests["request_id"],
+                "Status": requests["status"],
+                "What": [request_window(r) for r in requests.to_dict("records")],
+                "Requested by": requests["requested_by"],
+                "Requested (UTC)": requests["requested_at"].map(lambda v: utc(v, seconds=True)),
+                "Finished (UTC)": requests["finished_at"].map(lambda v: utc(v, seconds=True)),
+                "Result": requests["summary"].map(summary_cell),
+                "Error": requests["error"].map(text),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="stores_download_requests",
+    )
+
+st.markdown("**Last download batches**")
 batches = queries.store_download_batches(tenant, store_id)
 if len(batches) == 0:
     st.info("No API or webhook downloads for this store yet.")

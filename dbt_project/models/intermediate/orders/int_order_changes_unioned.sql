@@ -9,6 +9,10 @@
     ('stg_amazon__order_versions', 'order'),
     ('stg_amazon__order_item_versions', 'item'),
 ] %}
+{%- for channel, _ in common_shape_channels() %}
+    {%- do versions_models.append(('stg_' ~ channel ~ '__order_versions', 'order')) %}
+{%- endfor %}
+{%- do versions_models.append(('stg_lazada__order_item_versions', 'item')) %}
 
 with
 

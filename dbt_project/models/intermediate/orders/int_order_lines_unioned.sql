@@ -1,4 +1,4 @@
--- Order lines of both channels in one shape, from the latest version of each line. Each
+-- Order lines of every channel in one shape, from the latest version of each line. Each
 -- channel's columns are cast to the same types so that the union's branches line up exactly.
 
 with
@@ -23,6 +23,7 @@ shopify_lines as (
         cast(null as numeric(18, 4)) as shipping_tax_amount,
         cast(false as boolean) as is_gift_wrapped,
         cast(lines.unit_weight_kg * lines.quantity as numeric(12, 3)) as weight_kg,
+        cast(null as text) as line_status,
         -- the lines are part of the order's payload: its hash already covers them
         cast(null as text) as _item_payload_sha256,
         cast(lines._batch_id as bigint) as _batch_id,
@@ -58,6 +59,7 @@ amazon_lines as (
         -- Amazon's IsGift marks a gift order (gift message or wrap), not a free promotional line
         cast(coalesce(items.is_gift_order, false) as boolean) as is_gift_wrapped,
         cast(null as numeric(12, 3)) as weight_kg,
+        cast(null as text) as line_status,
         cast(items._payload_sha256 as text) as _item_payload_sha256,
         cast(items._batch_id as bigint) as _batch_id,
         cast(items._commit_seq as bigint) as _commit_seq
@@ -74,11 +76,46 @@ amazon_lines as (
 
 ),
 
+{#- the channels whose staging gives lines in the common shape (macros/channels.sql) -#}
+{%- for channel, _ in common_shape_channels() %}
+
+{{ channel }}_lines as (
+
+    select
+        {{ order_key_columns('lines') }},
+        cast(lines.platform_line_id as text) as platform_line_id,
+        cast(lines.platform_sku as text) as platform_sku,
+        cast(lines.title as text) as title,
+        cast(lines.variant_title as text) as variant_title,
+        cast(lines.quantity as integer) as quantity,
+        cast(lines.currency as text) as currency,
+        cast(lines.unit_price_amount as numeric(18, 4)) as unit_price_amount,
+        cast(lines.line_amount as numeric(18, 4)) as line_amount,
+        cast(lines.discount_amount as numeric(18, 4)) as discount_amount,
+        cast(lines.tax_amount as numeric(18, 4)) as tax_amount,
+        cast(null as numeric(18, 4)) as shipping_amount,
+        cast(null as numeric(18, 4)) as shipping_discount_amount,
+        cast(null as numeric(18, 4)) as shipping_tax_amount,
+        cast(false as boolean) as is_gift_wrapped,
+        cast(lines.weight_kg as numeric(12, 3)) as weight_kg,
+        cast(lines.line_status as text) as line_status,
+        cast(lines._item_payload_sha256 as text) as _item_payload_sha256,
+        cast(lines._batch_id as bigint) as _batch_id,
+        cast(lines._commit_seq as bigint) as _commit_seq
+    from {{ ref('stg_' ~ channel ~ '__order_lines') }} as lines
+
+),
+{%- endfor %}
+
 unioned as (
 
     select * from shopify_lines
     union all
     select * from amazon_lines
+    {%- for channel, _ in common_shape_channels() %}
+    union all
+    select * from {{ channel }}_lines
+    {%- endfor %}
 
 ),
 
@@ -110,6 +147,7 @@ final as (
         coalesce(quantity > 0 and line_amount - coalesce(discount_amount, 0) <= 0, false) as is_gift,
         is_gift_wrapped,
         weight_kg,
+        line_status,
         _item_payload_sha256,
         _batch_id,
         _commit_seq

@@ -7,6 +7,9 @@
     ('stg_shopify__order_versions', 'updated_at'),
     ('stg_amazon__order_versions', 'last_updated_at'),
 ] %}
+{%- for channel, _ in common_shape_channels() %}
+    {%- do versions_models.append(('stg_' ~ channel ~ '__order_versions', 'version_sort_at')) %}
+{%- endfor %}
 
 with
 

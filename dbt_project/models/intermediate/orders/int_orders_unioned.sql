@@ -1,4 +1,4 @@
--- Orders of both channels in one shape: the latest version of each order, its line totals, the
+-- Orders of every channel in one shape: the latest version of each order, its line totals, the
 -- payment method, and the version that decisions carry.
 --
 -- Per-order line figures are joined from a grouped subquery on the order keys: a filter on an
@@ -132,11 +132,99 @@ amazon_orders as (
 
 ),
 
+{#- The channels whose staging has the common order shape (macros/channels.sql): one branch
+    each, written once. A time the channel sent without an offset (WooCommerce's local times
+    without their _gmt twin, a manual order entered in local time) is read in the store's zone;
+    a country sent as a name (Lazada: "Malaysia") is turned into its code by the seed
+    country_names. Lazada's order status is derived from its items' statuses once they have
+    landed (lazada_order_status), else from the order's own statuses[]. -#}
+{%- for channel, status_from_lines in common_shape_channels() %}
+
+{{ channel }}_orders as (
+
+    select
+        {{ order_key_columns('orders') }},
+        cast(orders.platform_order_name as text) as platform_order_name,
+        {%- if status_from_lines %}
+        cast(coalesce(
+            {{ lazada_order_status('lines.line_statuses') }},
+            orders.platform_status
+        ) as text) as platform_status,
+        {%- else %}
+        cast(orders.platform_status as text) as platform_status,
+        {%- endif %}
+        cast(case when orders.is_cod then 'cod' else 'prepaid' end as text) as payment_method,
+        cast(coalesce(orders.currency, lines.currency) as text) as currency,
+        cast(lines.items_amount as numeric(18, 4)) as items_amount,
+        cast(orders.shipping_amount as numeric(18, 4)) as shipping_amount,
+        cast(orders.discount_amount as numeric(18, 4)) as discount_amount,
+        cast(orders.tax_amount as numeric(18, 4)) as tax_amount,
+        cast(orders.total_amount as numeric(18, 4)) as total_amount,
+        cast(orders.buyer_name as text) as buyer_name,
+        cast(orders.buyer_phone_raw as text) as buyer_phone_raw,
+        cast(orders.buyer_email as text) as buyer_email,
+        cast(coalesce(
+            case when orders.ship_country ~ '^[A-Z]{2}$' then orders.ship_country end,
+            country_names.country_code,
+            orders.ship_country
+        ) as text) as ship_country,
+        cast(orders.ship_province as text) as ship_province,
+        cast(orders.ship_city as text) as ship_city,
+        cast(orders.ship_district as text) as ship_district,
+        cast(orders.ship_postal_code as text) as ship_postal_code,
+        cast(orders.address_lines as text) as address_lines,
+        cast(coalesce(lines.line_count, 0) as integer) as line_count,
+        cast(coalesce(lines.unit_count, 0) as integer) as unit_count,
+        cast(orders.tracking_numbers as text []) as tracking_numbers,
+        cast(coalesce(
+            orders.ordered_at,
+            {{ in_zone('orders.ordered_at_local', "coalesce(stores.timezone, 'UTC')") }}
+        ) as timestamptz) as ordered_at,
+        cast(coalesce(
+            orders.updated_at,
+            {{ in_zone('orders.updated_at_local', "coalesce(stores.timezone, 'UTC')") }}
+        ) as timestamptz) as platform_updated_at,
+        cast(orders._landed_at as timestamptz) as landed_at,
+        cast(orders._batch_id as bigint) as batch_id,
+        cast(md5(orders._payload_sha256 || '|' || coalesce(lines.item_payload_hashes, '')) as text) as version
+    from {{ ref('stg_' ~ channel ~ '__orders') }} as orders
+    left join {{ ref('stg_app__stores') }} as stores
+        on stores.tenant_id = orders.tenant_id
+        and stores.store_id = orders.store_id
+    left join {{ ref('country_names') }} as country_names
+        on country_names.country_name = lower(btrim(orders.ship_country_name))
+    left join (
+        select
+            order_lines.tenant_id,
+            order_lines.store_id,
+            order_lines.platform_order_id,
+            count(*) as line_count,
+            sum(order_lines.quantity) as unit_count,
+            min(order_lines.currency) as currency,
+            sum(order_lines.line_amount) as items_amount,
+            array_agg(order_lines.line_status order by order_lines.platform_line_id) as line_statuses,
+            string_agg(order_lines._item_payload_sha256, ',' order by order_lines.platform_line_id)
+                as item_payload_hashes
+        from {{ ref('int_order_lines_unioned') }} as order_lines
+        where order_lines.channel = '{{ channel }}'
+        group by 1, 2, 3
+    ) as lines
+        on lines.tenant_id = orders.tenant_id
+        and lines.store_id = orders.store_id
+        and lines.platform_order_id = orders.platform_order_id
+
+),
+{%- endfor %}
+
 unioned as (
 
     select * from shopify_orders
     union all
     select * from amazon_orders
+    {%- for channel, _ in common_shape_channels() %}
+    union all
+    select * from {{ channel }}_orders
+    {%- endfor %}
 
 ),
 

@@ -1,0 +1,82 @@
+-- The lines of the latest version of each Shopee order (item_list[]): one per order item. The
+-- price paid is model_discounted_price; the difference to model_original_price is the discount.
+
+with
+
+orders as (
+
+    select * from {{ ref('stg_shopee__orders') }}
+
+),
+
+source as (
+
+    select
+        orders.tenant_id,
+        orders.store_id,
+        orders.channel,
+        orders.platform_order_id,
+        orders.currency,
+        orders._batch_id,
+        orders._commit_seq,
+        items.item,
+        items.line_number
+    from orders
+    cross join lateral jsonb_array_elements(orders.line_items) with ordinality as items (item, line_number)
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        tenant_id,
+        store_id,
+        channel,
+        platform_order_id,
+        -- item/model, plus order_item_id when sent: the same model can come twice in one order
+        -- (an add-on deal or a second promotion), each its own line.
+        coalesce(
+            {{ clean_text("item ->> 'item_id'") }} || '/' || coalesce({{ clean_text("item ->> 'model_id'") }}, '0')
+            || coalesce('/' || {{ clean_text("item ->> 'order_item_id'") }}, ''),
+            'line-' || line_number
+        ) as platform_line_id,
+
+        -- strings
+        coalesce({{ clean_text("item ->> 'model_sku'") }}, {{ clean_text("item ->> 'item_sku'") }}) as platform_sku,
+        {{ clean_text("item ->> 'item_name'") }} as title,
+        {{ clean_text("item ->> 'model_name'") }} as variant_title,
+        cast(null as text) as line_status,
+
+        -- numerics
+        {{ to_int("item ->> 'model_quantity_purchased'") }} as quantity,
+        currency,
+        coalesce(
+            {{ to_money("item ->> 'model_original_price'") }},
+            {{ to_money("item ->> 'model_discounted_price'") }}
+        ) as unit_price_amount,
+        coalesce(
+            {{ to_money("item ->> 'model_original_price'") }},
+            {{ to_money("item ->> 'model_discounted_price'") }}
+        ) * {{ to_int("item ->> 'model_quantity_purchased'") }} as line_amount,
+        greatest(
+            coalesce(
+                {{ to_money("item ->> 'model_original_price'") }}
+                - {{ to_money("item ->> 'model_discounted_price'") }},
+                0
+            ),
+            0
+        ) * {{ to_int("item ->> 'model_quantity_purchased'") }} as discount_amount,
+        cast(null as numeric(18, 4)) as tax_amount,
+        {{ to_money("item ->> 'weight'") }} * {{ to_int("item ->> 'model_quantity_purchased'") }} as weight_kg,
+
+        -- lineage (the items live inside the order's payload)
+        cast(null as text) as _item_payload_sha256,
+        _batch_id,
+        _commit_seq
+
+    from source
+
+)
+
+select * from renamed

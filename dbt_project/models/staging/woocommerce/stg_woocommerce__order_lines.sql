@@ -1,0 +1,69 @@
+-- The lines of the latest version of each WooCommerce order (line_items[]). `price` is the unit
+-- price as a JSON number; `subtotal` (before discounts), `total` and `total_tax` are strings.
+
+with
+
+orders as (
+
+    select * from {{ ref('stg_woocommerce__orders') }}
+
+),
+
+source as (
+
+    select
+        orders.tenant_id,
+        orders.store_id,
+        orders.channel,
+        orders.platform_order_id,
+        orders.currency,
+        orders._batch_id,
+        orders._commit_seq,
+        items.item,
+        items.line_number
+    from orders
+    cross join lateral jsonb_array_elements(orders.line_items) with ordinality as items (item, line_number)
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        tenant_id,
+        store_id,
+        channel,
+        platform_order_id,
+        coalesce({{ clean_text("item ->> 'id'") }}, 'line-' || line_number) as platform_line_id,
+
+        -- strings
+        {{ clean_text("item ->> 'sku'") }} as platform_sku,
+        {{ clean_text("item ->> 'name'") }} as title,
+        cast(null as text) as variant_title,
+        cast(null as text) as line_status,
+
+        -- numerics
+        {{ to_int("item ->> 'quantity'") }} as quantity,
+        currency,
+        {{ to_money("item ->> 'price'") }} as unit_price_amount,
+        coalesce(
+            {{ to_money("item ->> 'subtotal'") }},
+            {{ to_money("item ->> 'price'") }} * {{ to_int("item ->> 'quantity'") }}
+        ) as line_amount,
+        greatest(
+            coalesce({{ to_money("item ->> 'subtotal'") }} - {{ to_money("item ->> 'total'") }}, 0),
+            0
+        ) as discount_amount,
+        {{ to_money("item ->> 'total_tax'") }} as tax_amount,
+        cast(null as numeric) as weight_kg,
+
+        -- lineage (the lines live inside the order's payload)
+        cast(null as text) as _item_payload_sha256,
+        _batch_id,
+        _commit_seq
+
+    from source
+
+)
+
+select * from renamed
