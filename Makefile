@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APP_PORT ?= 8501
 DAGSTER_PORT ?= 3000
+WEBHOOKS_PORT ?= 8600
 BENCH_ORDERS ?= 100000
 
 .PHONY: up test bench lint fmt install browser db-start db-stop clean
@@ -29,7 +30,7 @@ browser:
 	fi
 
 up: install
-	$(BIN)/oms serve --app-port $(APP_PORT) --dagster-port $(DAGSTER_PORT)
+	$(BIN)/oms serve --app-port $(APP_PORT) --dagster-port $(DAGSTER_PORT) --webhooks-port $(WEBHOOKS_PORT)
 
 test: install browser
 	$(BIN)/python -m pytest

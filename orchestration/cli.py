@@ -102,7 +102,12 @@ def _users(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from orchestration.serve import serve
 
-    return serve(app_port=args.app_port, dagster_port=args.dagster_port, demo=not args.no_demo)
+    return serve(
+        app_port=args.app_port,
+        dagster_port=args.dagster_port,
+        demo=not args.no_demo,
+        webhooks_port=args.webhooks_port,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="start the database, load demo data, run, serve app and Dagster")
     s.add_argument("--app-port", type=int, default=8501)
     s.add_argument("--dagster-port", type=int, default=3000)
+    s.add_argument("--webhooks-port", type=int, default=8600)
     s.add_argument("--no-demo", action="store_true")
     s.set_defaults(func=_serve)
 

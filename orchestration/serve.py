@@ -103,7 +103,9 @@ def _stop(proc: subprocess.Popen, name: str) -> None:
     print(f"[oms] stopped {name}")
 
 
-def serve(app_port: int = 8501, dagster_port: int = 3000, demo: bool = True) -> int:
+def serve(
+    app_port: int = 8501, dagster_port: int = 3000, demo: bool = True, webhooks_port: int = 8600
+) -> int:
     from warehouse import embedded
 
     owns_db = not os.environ.get("OMS_DATABASE_URL")
@@ -144,6 +146,16 @@ def serve(app_port: int = 8501, dagster_port: int = 3000, demo: bool = True) -> 
         )
         procs.append(
             (
+                "webhooks",
+                _start(
+                    [str(bindir / "oms"), "webhooks", "--host", "127.0.0.1", "--port", str(webhooks_port)],
+                    env,
+                    logs / "webhooks.log",
+                ),
+            )
+        )
+        procs.append(
+            (
                 "app",
                 _start(
                     [
@@ -169,6 +181,9 @@ def serve(app_port: int = 8501, dagster_port: int = 3000, demo: bool = True) -> 
         print()
         print(f"  App:         http://127.0.0.1:{app_port}")
         print(f"  Dagster UI:  http://127.0.0.1:{dagster_port}   (schedule and sensors on)")
+        print(
+            f"  Webhooks:    http://127.0.0.1:{webhooks_port}/webhooks/<salla|woocommerce>/<tenant>/<store>"
+        )
         print(f"  Logs:        {logs}")
         print("  Demo sign-ins (email / password):")
         for u in demo_users():
