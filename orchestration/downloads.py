@@ -232,20 +232,22 @@ def download_store():
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Launches `download_store` for each active API store whose download interval has elapsed.",
 )
-def store_downloads_sensor(context: dg.SensorEvaluationContext):
+def store_downloads_sensor(context: dg.SensorEvaluationContext) -> list[dg.RunRequest] | dg.SkipReason:
     from ingestion.connectors.run import due_stores
 
     due = due_stores()
-    if not due:
+    if not due:  # returned, not yielded: a generator's SkipReason would be lost
         return dg.SkipReason("no store is due for a download")
-    for tenant_id, store_id, slot in due:
-        yield dg.RunRequest(
+    return [
+        dg.RunRequest(
             run_key=f"download-{tenant_id}-{store_id}-{slot}",
             run_config={
                 "ops": {"download_store_op": {"config": {"store_id": store_id, "tenant_id": tenant_id}}}
             },
             tags={"oms/tenant": tenant_id, "oms/store": store_id, "oms/trigger": "download sensor"},
         )
+        for tenant_id, store_id, slot in due
+    ]
 
 
 @dg.sensor(
