@@ -40,10 +40,11 @@ class StoreSpec:
     share: float  # of the tenant's orders
     destinations: tuple[Destination, ...]
     name_prefix: str = "#"  # Shopify order name prefix
+    display: str = ""  # the channel as a store's name shows it, if not "Shopify" or "Amazon"
 
     def record(self, tenant_id: str, tenant_name: str) -> dict[str, str | None]:
         marketplace = self.marketplace or f"{tenant_id}-{self.label.lower()}.myshopify.com"
-        channel = "Shopify" if self.channel == "shopify" else "Amazon"
+        channel = self.display or ("Shopify" if self.channel == "shopify" else "Amazon")
         return {
             "store_id": self.store_id,
             "channel": self.channel,

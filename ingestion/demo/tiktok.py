@@ -42,21 +42,7 @@ SHIPPING_FEE = 4000  # THB 40.00
 FREE_OVER = 49900
 
 
-class _Spec(StoreSpec):
-    """The StoreSpec of a TikTok Shop store (its stores.json entry names the channel properly)."""
-
-    def record(self, tenant_id: str, tenant_name: str) -> dict[str, str | None]:
-        return {
-            "store_id": self.store_id,
-            "channel": self.channel,
-            "name": f"{tenant_name} {self.label} (TikTok Shop)",
-            "marketplace": self.marketplace,
-            "timezone": self.timezone,
-            "currency": self.currency,
-        }
-
-
-SPEC: StoreSpec = _Spec(
+SPEC = StoreSpec(
     "tiktok-th",
     "tiktok",
     "TH",
@@ -66,6 +52,7 @@ SPEC: StoreSpec = _Spec(
     "THB",
     0.08,
     (Destination("TH", 1.0, (("THB", 1.0),), 0.55),),
+    display="TikTok Shop",
 )
 
 

@@ -39,19 +39,7 @@ SHIPPING_FEE = 1500
 FREE_OVER = 20000
 
 
-class _Spec(StoreSpec):
-    def record(self, tenant_id: str, tenant_name: str) -> dict[str, str | None]:
-        return {
-            "store_id": self.store_id,
-            "channel": self.channel,
-            "name": f"{tenant_name} {self.label} (WooCommerce)",
-            "marketplace": self.marketplace,
-            "timezone": self.timezone,
-            "currency": self.currency,
-        }
-
-
-SPEC: StoreSpec = _Spec(
+SPEC = StoreSpec(
     "woo-ae",
     "woocommerce",
     "AE web",
@@ -61,6 +49,7 @@ SPEC: StoreSpec = _Spec(
     "AED",
     0.06,
     (Destination("AE", 1.0, (("AED", 1.0),), 0.6),),
+    display="WooCommerce",
 )
 
 

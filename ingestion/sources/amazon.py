@@ -13,6 +13,7 @@ Items need no order to land first: each record stands alone, joined later in sta
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from ingestion.jsonstream import Piece, Tail, json_type
 from ingestion.sources.base import (
@@ -25,6 +26,7 @@ from ingestion.sources.base import (
     is_object,
     is_text,
     is_timestamp,
+    text_id,
 )
 
 ORDERS = "amazon_orders"
@@ -61,23 +63,20 @@ ITEM_FIELDS = Fields(
     },
     required=("QuantityOrdered",),
 )
-_ID_MAX = 100
 
 
 def _id_problem(value: object, field: str) -> str | None:
-    if value is None:
-        return f"without `{field}`"
-    if not isinstance(value, str):
-        return f"`{field}` must be a string, got {json_type(value)} {value!r:.40}"
-    if not value.strip() or len(value) > _ID_MAX or not value.isprintable() or "/" in value:
-        return f"`{field}` is not a usable id: {value[:_ID_MAX]!r}"
-    return None
+    return text_id(value, field)[1]
 
 
 class AmazonParser(SourceParser):
     source = "amazon"
     tables = (ORDERS, ITEMS)
     stream_paths = frozenset({("payload", "Orders"), ("payload", "OrderItems")})
+    label = "Amazon"
+    expected = "an Amazon Orders API response, Order object or list"
+    order_noun = "an Amazon Order object"
+    id_field = "AmazonOrderId"
 
     def __init__(self) -> None:
         super().__init__()
@@ -85,17 +84,8 @@ class AmazonParser(SourceParser):
 
     # -- whole documents --------------------------------------------------------------------
 
-    def document(self, piece: Piece) -> Iterator[Item]:
+    def envelope(self, piece: Piece) -> Iterator[Item]:
         value = piece.value
-        if isinstance(value, list):
-            for i in range(len(value)):
-                yield from self.document(piece.at(i))
-            return
-        if not isinstance(value, dict):
-            yield self.reject(
-                piece, f"expected an Amazon Orders API response, Order object or list, got {json_type(value)}"
-            )
-            return
         if "payload" in value:
             payload = piece.at("payload")
             if isinstance(payload.value, dict):
@@ -116,14 +106,14 @@ class AmazonParser(SourceParser):
         payload = piece.value
         if "Orders" in payload or "OrderItems" in payload:
             if "Orders" in payload:
-                yield from self._each(piece, "Orders", self.order)
+                yield from self.each(piece, "Orders", self.order)
             if "OrderItems" in payload:
                 order_id = payload.get("AmazonOrderId")
                 problem = _id_problem(order_id, "AmazonOrderId")
                 if problem:
                     yield self.reject(piece, f"Amazon getOrderItems response {problem}", order_id)
                     return
-                yield from self._each(piece, "OrderItems", lambda item: self.item(item, order_id))
+                yield from self.each(piece, "OrderItems", lambda item: self.item(item, order_id))
         elif "OrderItemId" in payload:
             if "AmazonOrderId" in payload:  # an item flattened with its order id
                 yield self.item(piece, payload["AmazonOrderId"])
@@ -136,28 +126,13 @@ class AmazonParser(SourceParser):
         else:
             yield self.order(piece)
 
-    def _each(self, piece: Piece, key: str, make) -> Iterator[Item]:
-        records = piece.value[key]
-        if not isinstance(records, list):
-            yield self.reject(piece, f"Amazon `{key}` must be a list, got {json_type(records)}")
-            return
-        for i in range(len(records)):
-            yield make(piece.at(key, i))
-
     # -- records ----------------------------------------------------------------------------
 
-    def order(self, piece: Piece) -> Item:
-        order = piece.value
-        if not isinstance(order, dict):
-            return self.reject(piece, f"expected an Amazon Order object, got {json_type(order)}")
-        order_id = order.get("AmazonOrderId")
-        problem = _id_problem(order_id, "AmazonOrderId")
-        if problem:
-            return self.reject(piece, f"Amazon order {problem}", order_id)
-        problem = ORDER_FIELDS.problem(order)
-        if problem:
-            return self.reject(piece, f"Amazon order {order_id}: {problem}", order_id)
-        return self.record(ORDERS, order_id, None, piece)
+    def order_key(self, order_id: Any) -> tuple[str | None, str | None]:
+        return text_id(order_id, "AmazonOrderId")
+
+    def order_problem(self, order: dict, key: str) -> str | None:
+        return ORDER_FIELDS.problem(order)
 
     def item(self, piece: Piece, order_id: str) -> Item:
         item = piece.value

@@ -26,11 +26,26 @@ _CURRENCY = re.compile(r"[A-Z]{3}")
 
 
 class SourceParser:
-    """Base of a channel parser. Subclasses set the class attributes and the three hooks."""
+    """Base of a channel parser. Subclasses set the class attributes and override the hooks they need.
+
+    The shared walk: ``document`` takes a list element by element, hands an object to ``envelope``
+    and rejects anything else as not ``expected``; ``envelope`` (unless overridden) rejects an error
+    body, walks a page ``{list_key: [...]}`` or a single ``{single_key: {...}}``, else takes the
+    object as one order; ``order`` checks an order's id (``order_key``) and fields
+    (``order_problem``) and lands it in ``tables[0]`` keyed by its id.
+    """
 
     source: str = ""
     tables: tuple[str, ...] = ()
     stream_paths: frozenset[tuple[str, ...]] = frozenset()
+
+    label: str = ""  # the channel as reject reasons name it: "Shopify", "TikTok Shop"
+    expected: str = ""  # what a document should be: "a Shopify order object or list"
+    order_noun: str = ""  # what an order should be, if not "a <label> order object"
+    id_field: str = "id"  # an object holding it is an order, never an envelope
+    list_key: str = ""  # an envelope ``{list_key: [order, ...]}`` (one page)
+    single_key: str = ""  # an envelope ``{single_key: order}``
+    bad_id_types: tuple[type, ...] = (str, int, float)  # an unusable id of these types keys its reject
 
     def __init__(self) -> None:
         self._index = 0  # position of the next record in the file (records and rejects alike)
@@ -39,16 +54,86 @@ class SourceParser:
 
     def document(self, piece: Piece) -> Iterator[Item]:
         """A whole decoded document (a response, a record, or a list of them)."""
-        raise NotImplementedError
+        value = piece.value
+        if isinstance(value, list):
+            for i in range(len(value)):
+                yield from self.document(piece.at(i))
+        elif isinstance(value, dict):
+            yield from self.envelope(piece)
+        else:
+            yield self.reject(piece, f"expected {self.expected}, got {json_type(value)}")
+
+    def envelope(self, piece: Piece) -> Iterator[Item]:
+        """A decoded object: an error body, a page or single-order envelope, or one order."""
+        value = piece.value
+        if self.id_field not in value:
+            reason = self.error_reason(value)
+            if reason:
+                yield self.reject(piece, reason)
+                return
+            if self.list_key and self.list_key in value:
+                yield from self.each(piece, self.list_key, self.order)
+                return
+            if self.single_key and self.single_key in value:
+                yield self.order(piece.at(self.single_key))
+                return
+        yield self.order(piece)
+
+    def error_reason(self, value: dict) -> str | None:
+        """The reject reason if ``value`` (an object without an order id) is an error body."""
+        return None
 
     def part(self, path: tuple[str, ...], piece: Piece) -> Iterator[Item]:
         """An element of the list at ``path`` of a document too large or too broken to decode whole."""
-        raise NotImplementedError
+        yield self.order(piece)
 
     def tail(self, tail: Tail) -> Iterator[Item]:
         """The rest of such a document once its lists have been streamed."""
         if tail.complete and not tail.streamed:
             yield from self.document(Piece(tail.value, tail.text, tail.start))
+
+    def order_key(self, order_id: Any) -> tuple[str | None, str | None]:
+        """``(natural key, None)`` for a usable order id, else ``(None, why)``."""
+        raise NotImplementedError
+
+    def order_problem(self, order: dict, key: str) -> str | None:
+        """The first problem of an order whose id is usable, naming the field; None if it can land."""
+        return None
+
+    # -- walking ----------------------------------------------------------------------------
+
+    def order(self, piece: Piece) -> Item:
+        """One order: a Record in ``tables[0]`` keyed by its id, or a Reject saying why not."""
+        order = piece.value
+        if not isinstance(order, dict):
+            noun = self.order_noun or f"a {self.label} order object"
+            return self.reject(piece, f"expected {noun}, got {json_type(order)}")
+        order_id = order.get(self.id_field)
+        key, problem = self.order_key(order_id)
+        if problem or key is None:
+            bad_key = order_id if isinstance(order_id, self.bad_id_types) else None
+            return self.reject(piece, f"{self.label} order {problem}", bad_key)
+        problem = self.order_problem(order, key)
+        if problem:
+            return self.reject(piece, f"{self.label} order {key}: {problem}", key)
+        return self.record(self.tables[0], key, None, piece)
+
+    def each(
+        self,
+        piece: Piece,
+        key: str,
+        make: Callable[[Piece], Item],
+        name: str = "",
+        natural_key: Any = None,
+    ) -> Iterator[Item]:
+        """``make`` of each element of the list at ``piece.value[key]``, or a Reject if it is no list."""
+        records = piece.value[key]
+        if not isinstance(records, list):
+            reason = f"{self.label} `{name or key}` must be a list, got {json_type(records)}"
+            yield self.reject(piece, reason, natural_key)
+            return
+        for i in range(len(records)):
+            yield make(piece.at(key, i))
 
     # -- the file ---------------------------------------------------------------------------
 
@@ -86,6 +171,38 @@ class SourceParser:
     def reject_raw(self, reason: str, raw: bytes, natural_key: Any = None) -> Reject:
         nk = None if natural_key is None else _key_text(natural_key)
         return Reject(reason, raw, self.next_index(), nk)
+
+
+# -- ids and error bodies ------------------------------------------------------------------------
+
+ID_MAX = 100  # the longest text id taken
+
+
+def int_id(value: Any, field: str) -> tuple[str | None, str | None]:
+    """``(text, None)`` for a positive integer id, else ``(None, why)``."""
+    if value is None:
+        return None, f"without `{field}`"
+    if type(value) is not int:
+        return None, f"`{field}` must be an integer, got {json_type(value)} {value!r:.40}"
+    if value <= 0:
+        return None, f"`{field}` must be positive, got {value}"
+    return str(value), None
+
+
+def text_id(value: Any, field: str) -> tuple[str | None, str | None]:
+    """``(value, None)`` for a usable text id (short, printable, without ``/``), else ``(None, why)``."""
+    if value is None:
+        return None, f"without `{field}`"
+    if not isinstance(value, str):
+        return None, f"`{field}` must be a string, got {json_type(value)} {value!r:.40}"
+    if not value.strip() or len(value) > ID_MAX or not value.isprintable() or "/" in value:
+        return None, f"`{field}` is not a usable id: {value[:ID_MAX]!r}"
+    return value, None
+
+
+def error_text(value: dict, code_field: str) -> str:
+    """``"<code>: <message>"`` of an error body, at most 300 characters."""
+    return f"{value.get(code_field)}: {value.get('message') or ''}".strip()[:300]
 
 
 def _key_text(value: Any) -> str | None:
@@ -222,4 +339,19 @@ class Fields:
             problem = explain(value)
             if problem:
                 return f"{where}`{name}` {problem}"
+        return None
+
+    def each_problem(self, items: object, name: str) -> str | None:
+        """The first problem among the objects of the list ``items`` (field ``name``); None if fine.
+
+        Anything but a list passes: whether the field must be a list is the order's own check.
+        """
+        if not isinstance(items, list):
+            return None
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                return f"`{name}[{i}]` must be an object, got {json_type(item)}"
+            problem = self.problem(item, where=f"{name}[{i}].")
+            if problem:
+                return problem
         return None

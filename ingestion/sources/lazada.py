@@ -31,6 +31,7 @@ from ingestion.sources.base import (
     Fields,
     Item,
     SourceParser,
+    error_text,
     is_amount,
     is_currency,
     is_object,
@@ -115,23 +116,16 @@ class LazadaParser(SourceParser):
     source = "lazada"
     tables = (ORDERS, ITEMS)
     stream_paths = frozenset({("data", "orders")})
+    label = "Lazada"
+    expected = "a Lazada API response, order or item object, or list"
+    id_field = "order_id"
 
-    def document(self, piece: Piece) -> Iterator[Item]:
+    def envelope(self, piece: Piece) -> Iterator[Item]:
         value = piece.value
-        if isinstance(value, list):
-            for i in range(len(value)):
-                yield from self.document(piece.at(i))
-            return
-        if not isinstance(value, dict):
-            yield self.reject(
-                piece,
-                f"expected a Lazada API response, order or item object, or list, got {json_type(value)}",
-            )
-            return
         if "code" in value and "order_id" not in value:
             code = value.get("code")
             if str(code) != "0":
-                yield self.reject(piece, f"Lazada error response: {_error_text(value)}")
+                yield self.reject(piece, f"Lazada error response: {error_text(value, 'code')}")
                 return
             if "data" not in value:
                 yield self.reject(piece, "Lazada response without `data`")
@@ -143,12 +137,7 @@ class LazadaParser(SourceParser):
     def _data(self, piece: Piece) -> Iterator[Item]:
         data = piece.value
         if isinstance(data, dict) and "orders" in data:
-            orders = data["orders"]
-            if not isinstance(orders, list):
-                yield self.reject(piece, f"Lazada `data.orders` must be a list, got {json_type(orders)}")
-                return
-            for i in range(len(orders)):
-                yield self.order(piece.at("orders", i))
+            yield from self.each(piece, "orders", self.order, name="data.orders")
         elif isinstance(data, dict):
             yield from self._object(piece, None)
         elif isinstance(data, list):
@@ -163,37 +152,22 @@ class LazadaParser(SourceParser):
         if not isinstance(value, dict):
             yield self.reject(piece, f"expected a Lazada order or item object, got {json_type(value)}")
         elif "order_items" in value:
-            items = value["order_items"]
             group_id = value.get("order_id")
-            if not isinstance(items, list):
-                yield self.reject(
-                    piece, f"Lazada `order_items` must be a list, got {json_type(items)}", group_id
-                )
-                return
-            for i in range(len(items)):
-                yield self.item(piece.at("order_items", i), group_id)
+            yield from self.each(
+                piece, "order_items", lambda item: self.item(item, group_id), natural_key=group_id
+            )
         elif "order_item_id" in value:
             yield self.item(piece, order_id)
         else:
             yield self.order(piece)
 
-    def part(self, path: tuple[str, ...], piece: Piece) -> Iterator[Item]:
-        yield self.order(piece)
-
     # -- records ----------------------------------------------------------------------------
 
-    def order(self, piece: Piece) -> Item:
-        order = piece.value
-        if not isinstance(order, dict):
-            return self.reject(piece, f"expected a Lazada order object, got {json_type(order)}")
-        raw_id = order.get("order_id")
-        key, problem = id_text(raw_id, "order_id")
-        if problem:
-            return self.reject(piece, f"Lazada order {problem}", raw_id)
-        problem = ORDER_FIELDS.problem(order) or _statuses_problem(order.get("statuses"))
-        if problem:
-            return self.reject(piece, f"Lazada order {key}: {problem}", key)
-        return self.record(ORDERS, key, None, piece)
+    def order_key(self, order_id: Any) -> tuple[str | None, str | None]:
+        return id_text(order_id, "order_id")
+
+    def order_problem(self, order: dict, key: str) -> str | None:
+        return ORDER_FIELDS.problem(order) or _statuses_problem(order.get("statuses"))
 
     def item(self, piece: Piece, group_order_id: object) -> Item:
         item = piece.value
@@ -227,10 +201,6 @@ def _statuses_problem(statuses: object) -> str | None:
             if not isinstance(status, str):
                 return f"`statuses[{i}]` must be a string, got {json_type(status)}"
     return None
-
-
-def _error_text(value: dict) -> str:
-    return f"{value.get('code')}: {value.get('message') or ''}".strip()[:300]
 
 
 __all__ = ["ITEMS", "ORDERS", "LazadaParser", "id_text"]

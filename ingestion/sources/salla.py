@@ -153,16 +153,11 @@ class SallaParser(SourceParser):
     source = "salla"
     tables = (TABLE,)
     stream_paths = frozenset()  # events are small: a file of them is a list or JSON lines
+    label = "Salla"
+    expected = "a Salla webhook event object or list"
 
-    def document(self, piece: Piece) -> Iterator[Item]:
-        value = piece.value
-        if isinstance(value, list):
-            for i in range(len(value)):
-                yield from self.document(piece.at(i))
-        elif isinstance(value, dict):
-            yield self.event(piece)
-        else:
-            yield self.reject(piece, f"expected a Salla webhook event object or list, got {json_type(value)}")
+    def envelope(self, piece: Piece) -> Iterator[Item]:
+        yield self.event(piece)
 
     def part(self, path: tuple[str, ...], piece: Piece) -> Iterator[Item]:  # no stream paths
         yield from self.document(piece)

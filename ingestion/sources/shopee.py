@@ -26,11 +26,13 @@ from ingestion.sources.base import (
     Fields,
     Item,
     SourceParser,
+    error_text,
     is_amount,
     is_currency,
     is_list,
     is_object,
     is_text,
+    text_id,
 )
 
 TABLE = "shopee_orders"
@@ -84,41 +86,28 @@ ITEM_FIELDS = Fields(
     required=("item_id", "model_quantity_purchased"),
 )
 _LIST_ENTRY_KEYS = frozenset({"order_sn", "order_status", "booking_sn"})
-_ID_MAX = 100
 
 
 def sn_problem(value: object) -> str | None:
     """Why ``value`` cannot be an order_sn (a short printable string without ``/``), or None."""
-    if value is None:
-        return "without `order_sn`"
-    if not isinstance(value, str):
-        return f"`order_sn` must be a string, got {json_type(value)} {value!r:.40}"
-    if not value.strip() or len(value) > _ID_MAX or not value.isprintable() or "/" in value:
-        return f"`order_sn` is not a usable id: {value[:_ID_MAX]!r}"
-    return None
+    return text_id(value, "order_sn")[1]
 
 
 class ShopeeParser(SourceParser):
     source = "shopee"
     tables = (TABLE,)
     stream_paths = frozenset({("response", "order_list")})
+    label = "Shopee"
+    expected = "a Shopee API response, order object or list"
+    id_field = "order_sn"
 
-    def document(self, piece: Piece) -> Iterator[Item]:
+    def envelope(self, piece: Piece) -> Iterator[Item]:
         value = piece.value
-        if isinstance(value, list):
-            for i in range(len(value)):
-                yield from self.document(piece.at(i))
-            return
-        if not isinstance(value, dict):
-            yield self.reject(
-                piece, f"expected a Shopee API response, order object or list, got {json_type(value)}"
-            )
-            return
         if "order_sn" in value:
             yield self.order(piece)
             return
         if value.get("error"):
-            yield self.reject(piece, f"Shopee error response: {_error_text(value)}")
+            yield self.reject(piece, f"Shopee error response: {error_text(value, 'error')}")
             return
         if "response" not in value:
             yield self.reject(piece, "not a Shopee response: no `response`, `order_sn` or `error`")
@@ -137,27 +126,17 @@ class ShopeeParser(SourceParser):
         for i in range(len(orders)):
             yield self.order(response.at("order_list", i))
 
-    def part(self, path: tuple[str, ...], piece: Piece) -> Iterator[Item]:
-        yield self.order(piece)
+    def order_key(self, order_id: Any) -> tuple[str | None, str | None]:
+        return text_id(order_id, "order_sn")
 
-    def order(self, piece: Piece) -> Item:
-        order = piece.value
-        if not isinstance(order, dict):
-            return self.reject(piece, f"expected a Shopee order object, got {json_type(order)}")
-        sn = order.get("order_sn")
-        problem = sn_problem(sn)
-        if problem:
-            return self.reject(piece, f"Shopee order {problem}", sn)
+    def order_problem(self, order: dict, key: str) -> str | None:
         if order.keys() <= _LIST_ENTRY_KEYS:
-            return self.reject(
-                piece, f"Shopee order {sn}: a get_order_list entry without detail (use get_order_detail)", sn
-            )
-        problem = (
-            ORDER_FIELDS.problem(order) or _times_problem(order) or _items_problem(order.get("item_list"))
+            return "a get_order_list entry without detail (use get_order_detail)"
+        return (
+            ORDER_FIELDS.problem(order)
+            or _times_problem(order)
+            or ITEM_FIELDS.each_problem(order.get("item_list"), "item_list")
         )
-        if problem:
-            return self.reject(piece, f"Shopee order {sn}: {problem}", sn)
-        return self.record(TABLE, sn, None, piece)
 
 
 def _times_problem(order: dict) -> str | None:
@@ -165,19 +144,3 @@ def _times_problem(order: dict) -> str | None:
         if order[name] == 0:
             return f"`{name}` is 0"
     return None
-
-
-def _items_problem(items: object) -> str | None:
-    if not isinstance(items, list):
-        return None
-    for i, item in enumerate(items):
-        if not isinstance(item, dict):
-            return f"`item_list[{i}]` must be an object, got {json_type(item)}"
-        problem = ITEM_FIELDS.problem(item, where=f"item_list[{i}].")
-        if problem:
-            return problem
-    return None
-
-
-def _error_text(value: dict) -> str:
-    return f"{value.get('error')}: {value.get('message') or ''}".strip()[:300]

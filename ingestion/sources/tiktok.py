@@ -108,22 +108,18 @@ class TikTokParser(SourceParser):
     source = "tiktok"
     tables = (TABLE,)
     stream_paths = frozenset({("data", "orders"), ("orders",)})
+    label = "TikTok Shop"
+    expected = "a TikTok Shop order, response or list"
+    bad_id_types = (int, str)
 
-    def document(self, piece: Piece) -> Iterator[Item]:
+    def envelope(self, piece: Piece) -> Iterator[Item]:
         value = piece.value
-        if isinstance(value, list):
-            for i in range(len(value)):
-                yield from self.document(piece.at(i))
-        elif isinstance(value, dict) and "id" not in value and ("code" in value or "data" in value):
+        if "id" not in value and ("code" in value or "data" in value):
             yield from self._response(piece)
-        elif isinstance(value, dict) and "id" not in value and "orders" in value:
+        elif "id" not in value and "orders" in value:
             yield from self._orders(piece)
-        elif isinstance(value, dict):
-            yield self.order(piece)
         else:
-            yield self.reject(
-                piece, f"expected a TikTok Shop order, response or list, got {json_type(value)}"
-            )
+            yield self.order(piece)
 
     def _response(self, piece: Piece) -> Iterator[Item]:
         value = piece.value
@@ -145,58 +141,30 @@ class TikTokParser(SourceParser):
             yield self.reject(piece, "TikTok Shop response `data` has no `orders`")
 
     def _orders(self, piece: Piece) -> Iterator[Item]:
-        orders = piece.value["orders"]
-        if orders is None:  # an empty search page sends no list at all
+        if piece.value["orders"] is None:  # an empty search page sends no list at all
             return
-        if not isinstance(orders, list):
-            yield self.reject(piece, f"TikTok Shop `orders` must be a list, got {json_type(orders)}")
-            return
-        for i in range(len(orders)):
-            yield self.order(piece.at("orders", i))
+        yield from self.each(piece, "orders", self.order)
 
-    def part(self, path: tuple[str, ...], piece: Piece) -> Iterator[Item]:
-        yield self.order(piece)
-
-    def order(self, piece: Piece) -> Item:
-        order = piece.value
-        if not isinstance(order, dict):
-            return self.reject(piece, f"expected a TikTok Shop order object, got {json_type(order)}")
-        order_id = order.get("id")
+    def order_key(self, order_id: Any) -> tuple[str | None, str | None]:
         if order_id is None:
-            return self.reject(piece, "TikTok Shop order without `id`")
+            return None, "without `id`"
         if not isinstance(order_id, str):
             why = " (ids exceed 2^53: a number may have lost digits)" if isinstance(order_id, int) else ""
-            return self.reject(
-                piece,
-                f"TikTok Shop order `id` must be a string, got {json_type(order_id)} {order_id!r:.40}{why}",
-                order_id if isinstance(order_id, (int, str)) else None,
-            )
+            return None, f"`id` must be a string, got {json_type(order_id)} {order_id!r:.40}{why}"
         if not _ID.fullmatch(order_id):
-            return self.reject(
-                piece, f"TikTok Shop order `id` is not a usable id: {order_id[:64]!r}", order_id
-            )
-        problem = (
+            return None, f"`id` is not a usable id: {order_id[:64]!r}"
+        return order_id, None
+
+    def order_problem(self, order: dict, key: str) -> str | None:
+        return (
             ORDER_FIELDS.problem(order)
             or PAYMENT_FIELDS.problem(order["payment"], where="payment.")
             or _address_problem(order.get("recipient_address"))
-            or _line_problem(order["line_items"])
+            or LINE_FIELDS.each_problem(order["line_items"], "line_items")
         )
-        if problem:
-            return self.reject(piece, f"TikTok Shop order {order_id}: {problem}", order_id)
-        return self.record(TABLE, order_id, None, piece)
 
 
 def _address_problem(address: object) -> str | None:
     if not isinstance(address, dict):
         return None
     return ADDRESS_FIELDS.problem(address, where="recipient_address.")
-
-
-def _line_problem(lines: list) -> str | None:
-    for i, line in enumerate(lines):
-        if not isinstance(line, dict):
-            return f"`line_items[{i}]` must be an object, got {json_type(line)}"
-        problem = LINE_FIELDS.problem(line, where=f"line_items[{i}].")
-        if problem:
-            return problem
-    return None

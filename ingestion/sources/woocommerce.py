@@ -14,13 +14,12 @@ its code and message.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import Any
 
-from ingestion.jsonstream import Piece, json_type
 from ingestion.sources.base import (
     Fields,
-    Item,
     SourceParser,
+    int_id,
     is_amount,
     is_currency,
     is_integer,
@@ -82,63 +81,23 @@ class WooCommerceParser(SourceParser):
     source = "woocommerce"
     tables = (TABLE,)
     stream_paths = frozenset({("orders",)})
+    label = "WooCommerce"
+    expected = "a WooCommerce order object or list"
+    list_key = "orders"
+    single_key = "order"
 
-    def document(self, piece: Piece) -> Iterator[Item]:
-        value = piece.value
-        if isinstance(value, list):
-            for i in range(len(value)):
-                yield from self.document(piece.at(i))
-        elif isinstance(value, dict) and "id" not in value and _ERROR_KEYS <= value.keys():
-            status = value.get("data", {}).get("status") if isinstance(value.get("data"), dict) else None
-            yield self.reject(
-                piece,
-                f"WooCommerce error response {value['code']}"
-                + (f" ({status})" if status else "")
-                + f": {str(value['message'])[:300]}",
-            )
-        elif isinstance(value, dict) and "id" not in value and "orders" in value:
-            orders = value["orders"]
-            if not isinstance(orders, list):
-                yield self.reject(piece, f"WooCommerce `orders` must be a list, got {json_type(orders)}")
-                return
-            for i in range(len(orders)):
-                yield self.order(piece.at("orders", i))
-        elif isinstance(value, dict) and "id" not in value and "order" in value:
-            yield self.order(piece.at("order"))
-        elif isinstance(value, dict):
-            yield self.order(piece)
-        else:
-            yield self.reject(piece, f"expected a WooCommerce order object or list, got {json_type(value)}")
+    def error_reason(self, value: dict) -> str | None:
+        if not _ERROR_KEYS <= value.keys():
+            return None
+        status = value.get("data", {}).get("status") if isinstance(value.get("data"), dict) else None
+        return (
+            f"WooCommerce error response {value['code']}"
+            + (f" ({status})" if status else "")
+            + f": {str(value['message'])[:300]}"
+        )
 
-    def part(self, path: tuple[str, ...], piece: Piece) -> Iterator[Item]:
-        yield self.order(piece)
+    def order_key(self, order_id: Any) -> tuple[str | None, str | None]:
+        return int_id(order_id, "id")
 
-    def order(self, piece: Piece) -> Item:
-        order = piece.value
-        if not isinstance(order, dict):
-            return self.reject(piece, f"expected a WooCommerce order object, got {json_type(order)}")
-        order_id = order.get("id")
-        if order_id is None:
-            return self.reject(piece, "WooCommerce order without `id`")
-        if type(order_id) is not int:
-            return self.reject(
-                piece,
-                f"WooCommerce order `id` must be an integer, got {json_type(order_id)} {order_id!r:.40}",
-                order_id,
-            )
-        if order_id <= 0:
-            return self.reject(piece, f"WooCommerce order `id` must be positive, got {order_id}", order_id)
-        problem = ORDER_FIELDS.problem(order) or _line_problem(order["line_items"])
-        if problem:
-            return self.reject(piece, f"WooCommerce order {order_id}: {problem}", order_id)
-        return self.record(TABLE, str(order_id), None, piece)
-
-
-def _line_problem(lines: list) -> str | None:
-    for i, line in enumerate(lines):
-        if not isinstance(line, dict):
-            return f"`line_items[{i}]` must be an object, got {json_type(line)}"
-        problem = LINE_FIELDS.problem(line, where=f"line_items[{i}].")
-        if problem:
-            return problem
-    return None
+    def order_problem(self, order: dict, key: str) -> str | None:
+        return ORDER_FIELDS.problem(order) or LINE_FIELDS.each_problem(order["line_items"], "line_items")

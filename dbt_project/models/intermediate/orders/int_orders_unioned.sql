@@ -40,27 +40,11 @@ shopify_orders as (
         cast(orders.tracking_numbers as text []) as tracking_numbers,
         cast(orders.created_at as timestamptz) as ordered_at,
         cast(orders.updated_at as timestamptz) as platform_updated_at,
-        cast(orders._landed_at as timestamptz) as landed_at,
-        cast(orders._batch_id as bigint) as batch_id,
-        cast(md5(orders._payload_sha256 || '|' || coalesce(lines.item_payload_hashes, '')) as text) as version
+        {{ order_version_columns() }}
     from {{ ref('stg_shopify__orders') }} as orders
-    left join (
-        select
-            order_lines.tenant_id,
-            order_lines.store_id,
-            order_lines.platform_order_id,
-            count(*) as line_count,
-            sum(order_lines.quantity) as unit_count,
-            sum(order_lines.line_amount) as items_amount,
-            string_agg(order_lines._item_payload_sha256, ',' order by order_lines.platform_line_id)
-                as item_payload_hashes
-        from {{ ref('int_order_lines_unioned') }} as order_lines
-        where order_lines.channel = 'shopify'
-        group by 1, 2, 3
-    ) as lines
-        on lines.tenant_id = orders.tenant_id
-        and lines.store_id = orders.store_id
-        and lines.platform_order_id = orders.platform_order_id
+    {% call join_order_line_totals(ref('int_order_lines_unioned'), 'shopify') -%}
+        sum(order_lines.line_amount) as items_amount,
+    {%- endcall %}
 
 ),
 
@@ -92,43 +76,27 @@ amazon_orders as (
         cast(array[] as text []) as tracking_numbers,
         cast(orders.purchased_at as timestamptz) as ordered_at,
         cast(orders.last_updated_at as timestamptz) as platform_updated_at,
-        cast(orders._landed_at as timestamptz) as landed_at,
-        cast(orders._batch_id as bigint) as batch_id,
-        cast(md5(orders._payload_sha256 || '|' || coalesce(lines.item_payload_hashes, '')) as text) as version
+        {{ order_version_columns() }}
     from {{ ref('stg_amazon__orders') }} as orders
-    left join (
-        select
-            order_lines.tenant_id,
-            order_lines.store_id,
-            order_lines.platform_order_id,
-            count(*) as line_count,
-            sum(order_lines.quantity) as unit_count,
-            min(order_lines.currency) as currency,
-            -- an item without ItemPrice (a Pending order's) has no pricing at all: unknown, not 0;
-            -- on a priced item an absent charge, discount or tax is zero
-            sum(order_lines.line_amount) as items_amount,
-            sum(
-                case when order_lines.line_amount is not null
-                    then coalesce(order_lines.shipping_amount, 0) end
-            ) as shipping_amount,
-            sum(
-                case when order_lines.line_amount is not null
-                    then coalesce(order_lines.discount_amount, 0)
-                        + coalesce(order_lines.shipping_discount_amount, 0) end
-            ) as discount_amount,
-            sum(
-                case when order_lines.line_amount is not null
-                    then coalesce(order_lines.tax_amount, 0) + coalesce(order_lines.shipping_tax_amount, 0) end
-            ) as tax_amount,
-            string_agg(order_lines._item_payload_sha256, ',' order by order_lines.platform_line_id)
-                as item_payload_hashes
-        from {{ ref('int_order_lines_unioned') }} as order_lines
-        where order_lines.channel = 'amazon'
-        group by 1, 2, 3
-    ) as lines
-        on lines.tenant_id = orders.tenant_id
-        and lines.store_id = orders.store_id
-        and lines.platform_order_id = orders.platform_order_id
+    {% call join_order_line_totals(ref('int_order_lines_unioned'), 'amazon') -%}
+        min(order_lines.currency) as currency,
+        -- an item without ItemPrice (a Pending order's) has no pricing at all: unknown, not 0;
+        -- on a priced item an absent charge, discount or tax is zero
+        sum(order_lines.line_amount) as items_amount,
+        sum(
+            case when order_lines.line_amount is not null
+                then coalesce(order_lines.shipping_amount, 0) end
+        ) as shipping_amount,
+        sum(
+            case when order_lines.line_amount is not null
+                then coalesce(order_lines.discount_amount, 0)
+                    + coalesce(order_lines.shipping_discount_amount, 0) end
+        ) as discount_amount,
+        sum(
+            case when order_lines.line_amount is not null
+                then coalesce(order_lines.tax_amount, 0) + coalesce(order_lines.shipping_tax_amount, 0) end
+        ) as tax_amount,
+    {%- endcall %}
 
 ),
 
@@ -184,34 +152,18 @@ amazon_orders as (
             orders.updated_at,
             {{ in_zone('orders.updated_at_local', "coalesce(stores.timezone, 'UTC')") }}
         ) as timestamptz) as platform_updated_at,
-        cast(orders._landed_at as timestamptz) as landed_at,
-        cast(orders._batch_id as bigint) as batch_id,
-        cast(md5(orders._payload_sha256 || '|' || coalesce(lines.item_payload_hashes, '')) as text) as version
+        {{ order_version_columns() }}
     from {{ ref('stg_' ~ channel ~ '__orders') }} as orders
     left join {{ ref('stg_app__stores') }} as stores
         on stores.tenant_id = orders.tenant_id
         and stores.store_id = orders.store_id
     left join {{ ref('country_names') }} as country_names
         on country_names.country_name = lower(btrim(orders.ship_country_name))
-    left join (
-        select
-            order_lines.tenant_id,
-            order_lines.store_id,
-            order_lines.platform_order_id,
-            count(*) as line_count,
-            sum(order_lines.quantity) as unit_count,
-            min(order_lines.currency) as currency,
-            sum(order_lines.line_amount) as items_amount,
-            array_agg(order_lines.line_status order by order_lines.platform_line_id) as line_statuses,
-            string_agg(order_lines._item_payload_sha256, ',' order by order_lines.platform_line_id)
-                as item_payload_hashes
-        from {{ ref('int_order_lines_unioned') }} as order_lines
-        where order_lines.channel = '{{ channel }}'
-        group by 1, 2, 3
-    ) as lines
-        on lines.tenant_id = orders.tenant_id
-        and lines.store_id = orders.store_id
-        and lines.platform_order_id = orders.platform_order_id
+    {% call join_order_line_totals(ref('int_order_lines_unioned'), channel) -%}
+        min(order_lines.currency) as currency,
+        sum(order_lines.line_amount) as items_amount,
+        array_agg(order_lines.line_status order by order_lines.platform_line_id) as line_statuses,
+    {%- endcall %}
 
 ),
 {%- endfor %}

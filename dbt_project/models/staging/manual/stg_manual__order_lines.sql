@@ -2,26 +2,9 @@
 
 with
 
-orders as (
-
-    select * from {{ ref('stg_manual__orders') }}
-
-),
-
 source as (
 
-    select
-        orders.tenant_id,
-        orders.store_id,
-        orders.channel,
-        orders.platform_order_id,
-        orders.currency,
-        orders._batch_id,
-        orders._commit_seq,
-        lines.line,
-        lines.line_number
-    from orders
-    cross join lateral jsonb_array_elements(orders.line_items) with ordinality as lines (line, line_number)
+    {{ order_line_items(ref('stg_manual__orders'), item='line') }}
 
 ),
 

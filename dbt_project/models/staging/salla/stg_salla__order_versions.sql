@@ -19,6 +19,7 @@ source as (
 -- Salla sends some order.status.updated events with only {id, order_id, status, updated_at}. Such
 -- a version is the order's last full body (its latest landed event that carries items or
 -- amounts) with the status event's fields laid over it, so it keeps its amounts, buyer and lines.
+-- The body's updated_at is not kept: an event without one is dated by its envelope's created_at.
 events as (
 
     select
@@ -36,7 +37,7 @@ events as (
             when source.data ? 'items' or source.data ? 'amounts' then source.data
             else coalesce(
                 (
-                    select prior.payload -> 'data'
+                    select (prior.payload -> 'data') - 'updated_at'
                     from {{ source('raw', 'salla_orders') }} as prior
                     where prior.tenant_id = source.tenant_id
                         and prior.store_id = source.store_id
