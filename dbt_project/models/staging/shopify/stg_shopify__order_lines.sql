@@ -2,27 +2,9 @@
 
 with
 
-orders as (
-
-    select * from {{ ref('stg_shopify__orders') }}
-
-),
-
 source as (
 
-    select
-        orders.tenant_id,
-        orders.store_id,
-        orders.channel,
-        orders.platform_order_id,
-        orders.currency,
-        orders._batch_id,
-        orders._commit_seq,
-        line_items.line_item,
-        line_items.line_number
-    from orders
-    cross join lateral jsonb_array_elements(orders.line_items)
-        with ordinality as line_items (line_item, line_number)
+    {{ order_line_items(ref('stg_shopify__orders'), item='line_item') }}
 
 ),
 
