@@ -336,6 +336,41 @@ def test_unknown_platform_statuses_surface_as_exceptions(pipeline):
     assert flagged == len(unmapped)
 
 
+def test_unknown_carriers_surface_in_the_exception_queue(pipeline):
+    """The demo's deliberately unknown carriers (pools.UNKNOWN_CARRIERS, counted by the summary as
+    unknown_carriers) are exactly the orders with unknown_carrier; every other carrier name the
+    demo sends is in carrier_aliases. Each is in the queue with a reason and 3 suggestions."""
+    db = pipeline["db"]
+    unknown = rows(
+        db,
+        """select o.order_key, o.status, o.platform_carrier_name, o.carrier_code
+           from marts.fct_orders as o
+           where o.tenant_id = %s and 'unknown_carrier' = any(o.exception_types)""",
+        TENANT,
+    )
+    assert len(unknown) == pipeline["summary"].expected["totals"]["unknown_carriers"] > 0
+    from ingestion.demo import pools
+
+    for _key, status, carrier_name, carrier_code in unknown:
+        assert status == "exception"
+        assert carrier_name in pools.UNKNOWN_CARRIERS and carrier_code is None
+    mapped = rows(
+        db,
+        """select count(*) from marts.fct_orders
+           where tenant_id = %s and platform_carrier_name is not null and carrier_code is not null""",
+        TENANT,
+    )[0][0]
+    assert mapped > 0
+    queued = rows(
+        db,
+        """select order_key, reason, jsonb_array_length(suggestions) from marts.fct_order_exceptions
+           where tenant_id = %s and exception_type = 'unknown_carrier'""",
+        TENANT,
+    )
+    assert sorted(q[0] for q in queued) == sorted(u[0] for u in unknown)
+    assert all(reason and n == 3 for _, reason, n in queued)
+
+
 def test_check_results_are_recorded_and_pass(pipeline):
     run = pipeline["first"]["run"]
     results = {

@@ -24,6 +24,7 @@ shopify_lines as (
         cast(false as boolean) as is_gift_wrapped,
         cast(lines.unit_weight_kg * lines.quantity as numeric(12, 3)) as weight_kg,
         cast(null as text) as line_status,
+        cast(null as text) as shipping_carrier,
         -- the lines are part of the order's payload: its hash already covers them
         cast(null as text) as _item_payload_sha256,
         cast(lines._batch_id as bigint) as _batch_id,
@@ -60,6 +61,7 @@ amazon_lines as (
         cast(coalesce(items.is_gift_order, false) as boolean) as is_gift_wrapped,
         cast(null as numeric(12, 3)) as weight_kg,
         cast(null as text) as line_status,
+        cast(null as text) as shipping_carrier,
         cast(items._payload_sha256 as text) as _item_payload_sha256,
         cast(items._batch_id as bigint) as _batch_id,
         cast(items._commit_seq as bigint) as _commit_seq
@@ -77,7 +79,7 @@ amazon_lines as (
 ),
 
 {#- the channels whose staging gives lines in the common shape (macros/channels.sql) -#}
-{%- for channel, _ in common_shape_channels() %}
+{%- for channel, from_lines in common_shape_channels() %}
 
 {{ channel }}_lines as (
 
@@ -99,6 +101,12 @@ amazon_lines as (
         cast(false as boolean) as is_gift_wrapped,
         cast(lines.weight_kg as numeric(12, 3)) as weight_kg,
         cast(lines.line_status as text) as line_status,
+        {#- a channel that keeps a status per item (Lazada) names the carrier per item too #}
+        {%- if from_lines %}
+        cast(lines.shipping_carrier as text) as shipping_carrier,
+        {%- else %}
+        cast(null as text) as shipping_carrier,
+        {%- endif %}
         cast(lines._item_payload_sha256 as text) as _item_payload_sha256,
         cast(lines._batch_id as bigint) as _batch_id,
         cast(lines._commit_seq as bigint) as _commit_seq
@@ -148,6 +156,7 @@ final as (
         is_gift_wrapped,
         weight_kg,
         line_status,
+        shipping_carrier,
         _item_payload_sha256,
         _batch_id,
         _commit_seq

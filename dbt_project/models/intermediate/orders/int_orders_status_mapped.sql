@@ -1,12 +1,12 @@
--- The canonical order: channel status mapped to the canonical status (an unmapped status is an
--- exception, never a guess), since when it holds, COD amount, buyer phone in E.164 and buyer key,
+-- The canonical order: channel status mapped to the canonical status (an unmapped status, or an
+-- unknown carrier, is an exception, never a guess), since when it holds, COD amount, buyer phone in E.164 and buyer key,
 -- and the total in the tenant's reporting currency at the order date's rate.
 
 with
 
 orders as (
 
-    select * from {{ ref('int_orders_unioned') }}
+    select * from {{ ref('int_orders_carrier_mapped') }}
 
 ),
 
@@ -32,7 +32,12 @@ orders_with_status as (
 
     select
         orders.*,
-        {{ canonical_status('status_map') }} as status,
+        -- an exception that stops fulfilment makes the status `exception` whatever the channel
+        -- says: an unmapped status (canonical_status) and an unknown carrier alike
+        case
+            when orders.is_carrier_unknown then 'exception'
+            else {{ canonical_status('status_map') }}
+        end as status,
         status_map.status is null as is_status_unmapped,
         nullif(status_map.exception_type, '') as status_exception_type
     from orders
@@ -192,6 +197,7 @@ final as (
                 array[
                     case when is_status_unmapped then 'unmapped_status' end,
                     status_exception_type,
+                    case when is_carrier_unknown then 'unknown_carrier' end,
                     case when is_fx_rate_missing then 'missing_fx_rate' end
                 ],
                 null
@@ -200,6 +206,8 @@ final as (
         ) as exception_types,
         version,
         tracking_numbers,
+        carrier_code,
+        platform_carrier_name,
         batch_id
     from orders_converted
 

@@ -38,6 +38,8 @@ shopify_orders as (
         cast(coalesce(lines.line_count, 0) as integer) as line_count,
         cast(coalesce(lines.unit_count, 0) as integer) as unit_count,
         cast(orders.tracking_numbers as text []) as tracking_numbers,
+        -- the carrier as the platform names it (the latest fulfillment's tracking_company)
+        cast(orders.shipping_carrier as text) as platform_carrier_name,
         cast(orders.created_at as timestamptz) as ordered_at,
         cast(orders.updated_at as timestamptz) as platform_updated_at,
         {{ order_version_columns() }}
@@ -74,6 +76,8 @@ amazon_orders as (
         cast(coalesce(lines.unit_count, 0) as integer) as unit_count,
         -- the Orders API carries no tracking numbers
         cast(array[] as text []) as tracking_numbers,
+        -- nor a carrier (FBA ships itself; a merchant's carrier arrives with tracking, later)
+        cast(null as text) as platform_carrier_name,
         cast(orders.purchased_at as timestamptz) as ordered_at,
         cast(orders.last_updated_at as timestamptz) as platform_updated_at,
         {{ order_version_columns() }}
@@ -144,6 +148,9 @@ amazon_orders as (
         cast(coalesce(lines.line_count, 0) as integer) as line_count,
         cast(coalesce(lines.unit_count, 0) as integer) as unit_count,
         cast(orders.tracking_numbers as text []) as tracking_numbers,
+        -- the carrier as the platform names it: the order's, else its items' (Lazada names the
+        -- shipment provider per item; the first in name order when they differ)
+        cast(coalesce(orders.shipping_carrier, lines.shipping_carrier) as text) as platform_carrier_name,
         cast(coalesce(
             orders.ordered_at,
             {{ in_zone('orders.ordered_at_local', "coalesce(stores.timezone, 'UTC')") }}
@@ -163,6 +170,7 @@ amazon_orders as (
         min(order_lines.currency) as currency,
         sum(order_lines.line_amount) as items_amount,
         array_agg(order_lines.line_status order by order_lines.platform_line_id) as line_statuses,
+        min(order_lines.shipping_carrier) as shipping_carrier,
     {%- endcall %}
 
 ),

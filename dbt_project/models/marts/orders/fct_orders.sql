@@ -76,6 +76,8 @@ final as (
         exception_types,
         version,
         tracking_numbers,
+        carrier_code,
+        platform_carrier_name,
         batch_id,
         _order_commit_seq as _commit_seq
     from orders_in_scope

@@ -25,6 +25,7 @@ renamed as (
         items.title,
         items.variant_title,
         items.item_status as line_status,
+        items.shipment_provider as shipping_carrier,
 
         -- numerics: one unit per item; the discount is what the buyer did not pay of the price
         cast(1 as integer) as quantity,

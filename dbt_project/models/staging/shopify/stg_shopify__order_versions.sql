@@ -121,6 +121,17 @@ renamed as (
             order by tracking.tracking_number
         ) as tracking_numbers,
 
+        -- the carrier of the latest fulfillment that names one (tracking_company, as sent)
+        (
+            select {{ clean_text("order_fulfillments.fulfillment ->> 'tracking_company'") }}
+            from jsonb_array_elements({{ json_array('fulfillments') }}) as order_fulfillments (fulfillment)
+            where {{ clean_text("order_fulfillments.fulfillment ->> 'tracking_company'") }} is not null
+            order by
+                {{ iso_to_utc("order_fulfillments.fulfillment ->> 'created_at'") }} desc nulls last,
+                order_fulfillments.fulfillment ->> 'id' desc
+            limit 1
+        ) as shipping_carrier,
+
         -- money, in the shop currency (not the buyer's presentment currency)
         upper({{ clean_text('currency') }}) as currency,
         {{ to_money('subtotal_price') }} as subtotal_amount,
