@@ -250,19 +250,12 @@ def owner(pg: str) -> Iterator[psycopg2.extensions.connection]:
     conn.close()
 
 
-@pytest.fixture(scope="module")
-def first_build(owner: psycopg2.extensions.connection) -> Iterator[list[Any]]:
-    """Empty raw/app/quality, land the first batches of two tenants, build everything from scratch.
+def reset_with_two_tenants(owner) -> None:
+    """Empty raw/app/quality, then register tenants acme and globex with their three stores."""
+    from conftest import reset_raw
 
-    Afterwards the incremental marts are emptied, so a later test's incremental build starts from
-    its own raw rows rather than from these orders.
-    """
+    reset_raw(owner)
     with owner, owner.cursor() as cur:
-        cur.execute(
-            """select format('%I.%I', schemaname, tablename) from pg_tables
-               where schemaname in ('raw', 'app', 'quality')"""
-        )
-        cur.execute("truncate " + ", ".join(r[0] for r in cur.fetchall()) + " restart identity cascade")
         cur.execute(
             """insert into app.tenants (tenant_id, name, reporting_currency)
                values (%s, 'Acme Trading', 'USD'), (%s, 'Globex Gulf', 'SAR')""",
@@ -275,6 +268,16 @@ def first_build(owner: psycopg2.extensions.connection) -> Iterator[list[Any]]:
                       (%s, %s, 'shopify', 'Globex UAE', null, 'Asia/Dubai', 'AED')""",
             (ACME, ACME_SHOP, ACME, ACME_AMAZON, GLOBEX, GLOBEX_SHOP),
         )
+
+
+@pytest.fixture(scope="module")
+def first_build(owner: psycopg2.extensions.connection) -> Iterator[list[Any]]:
+    """Empty raw/app/quality, land the first batches of two tenants, build everything from scratch.
+
+    Afterwards the incremental marts are emptied, so a later test's incremental build starts from
+    its own raw rows rather than from these orders.
+    """
+    reset_with_two_tenants(owner)
     land(
         owner,
         ACME,

@@ -15,12 +15,21 @@ from typing import Any
 import psycopg2
 import psycopg2.extensions
 import pytest
-from test_dbt import amazon_order, dbt, fetch, land, shopify_order
+from test_dbt import (
+    ACME,
+    ACME_AMAZON,
+    ACME_SHOP,
+    GLOBEX,
+    GLOBEX_SHOP,
+    amazon_order,
+    dbt,
+    fetch,
+    land,
+    reset_with_two_tenants,
+    shopify_order,
+)
 
 from warehouse import settings
-
-ACME, GLOBEX = "acme", "globex"
-ACME_SHOP, ACME_AMAZON, GLOBEX_SHOP = "acme-shop", "acme-amazon-sa", "globex-shop"
 
 
 def _fulfilled(order_id: str, *companies: str, **overrides: Any) -> dict[str, Any]:
@@ -55,24 +64,7 @@ def owner(pg: str) -> Iterator[psycopg2.extensions.connection]:
 
 @pytest.fixture(scope="module")
 def built(owner: psycopg2.extensions.connection) -> dict[str, Any]:
-    with owner, owner.cursor() as cur:
-        cur.execute(
-            """select format('%I.%I', schemaname, tablename) from pg_tables
-               where schemaname in ('raw', 'app', 'quality')"""
-        )
-        cur.execute("truncate " + ", ".join(r[0] for r in cur.fetchall()) + " restart identity cascade")
-        cur.execute(
-            """insert into app.tenants (tenant_id, name, reporting_currency)
-               values (%s, 'Acme Trading', 'USD'), (%s, 'Globex Gulf', 'SAR')""",
-            (ACME, GLOBEX),
-        )
-        cur.execute(
-            """insert into app.stores (tenant_id, store_id, channel, name, marketplace, timezone, currency)
-               values (%s, %s, 'shopify', 'Acme KSA', null, 'Asia/Riyadh', 'SAR'),
-                      (%s, %s, 'amazon', 'Acme Amazon.sa', 'A17E79C6D8DWNP', 'Asia/Riyadh', 'SAR'),
-                      (%s, %s, 'shopify', 'Globex UAE', null, 'Asia/Dubai', 'AED')""",
-            (ACME, ACME_SHOP, ACME, ACME_AMAZON, GLOBEX, GLOBEX_SHOP),
-        )
+    reset_with_two_tenants(owner)
     land(
         owner,
         ACME,
