@@ -1,4 +1,5 @@
-"""Sensors: files dropped into the landing folders start a run; every finished run is recorded.
+"""Sensors: files dropped into the landing folders start a run; so does a fix made in the app's
+exception queue; every finished run is recorded.
 
 The landing sensor's run key is a digest of the pending files' names, sizes and mtimes, so the
 same set of files never starts two runs, while a new or rewritten file does. Landed files move
@@ -55,6 +56,41 @@ def landing_files(
     )
 
 
+def latest_fix_id(url: str | None = None) -> int:
+    """The newest row of app.exception_fixes (0 when there is none)."""
+    from warehouse import db
+
+    with db.transaction(url) as cur:
+        cur.execute("select coalesce(max(fix_id), 0) from app.exception_fixes")
+        return int(cur.fetchone()[0])
+
+
+@dg.sensor(
+    job=everything_job,
+    minimum_interval_seconds=20,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "Starts `everything` when a reviewer fixes exceptions in the app (a new row in "
+        "app.exception_fixes), so the fixed orders move on within about a minute."
+    ),
+)
+def conversion_fixes(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+    latest = latest_fix_id()
+    seen = int(context.cursor or 0)
+    if latest <= seen:
+        return dg.SkipReason(f"no fix since #{seen}")
+    busy = in_progress_runs(context.instance)
+    if busy:
+        # The cursor stays: a run already going may have started before the fix, so the fix
+        # gets its own run once that one is done.
+        return dg.SkipReason(f"fixes up to #{latest} wait for the running `everything` ({busy[0]})")
+    context.update_cursor(str(latest))
+    return dg.RunRequest(
+        run_key=f"fixes-{latest}",
+        tags={"oms/trigger": "exception fix", "oms/fix_id": str(latest)},
+    )
+
+
 def _record(context: dg.RunStatusSensorContext) -> None:
     from orchestration.pipeline import record_finished_run
 
@@ -80,4 +116,4 @@ def record_run_failure(context: dg.RunFailureSensorContext) -> None:
     _record(context)
 
 
-sensors = [landing_files, record_run_success, record_run_failure]
+sensors = [landing_files, conversion_fixes, record_run_success, record_run_failure]

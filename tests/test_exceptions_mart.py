@@ -180,3 +180,92 @@ def test_the_app_sees_only_its_tenants_exceptions(built: dict[str, Any]) -> None
                 assert cur.fetchall() == [(tenant, expected)]
     finally:
         conn.close()
+
+
+# --- fixes made in the app reach the marts on the next run ------------------------------------------
+# (these change the module's data, so they come last)
+
+
+def _fix(owner, tenant: str, exception_type: str, action: str, sql: str, params: tuple) -> None:
+    """Write a mapping and its exception_fixes row the way the app does (one transaction)."""
+    with owner, owner.cursor() as cur:
+        cur.execute(sql, params)
+        cur.execute(
+            """insert into app.exception_fixes (tenant_id, exception_type, action, created_by)
+               values (%s, %s, %s, 'reviewer@acme.example')""",
+            (tenant, exception_type, action),
+        )
+
+
+def test_fixes_in_app_tables_move_the_orders_on_the_next_run(
+    built: dict[str, Any], owner: psycopg2.extensions.connection
+) -> None:
+    from orchestration.sensors import latest_fix_id
+
+    before_fixes = latest_fix_id(settings.database_url())
+    _fix(
+        owner,
+        ACME,
+        "unknown_carrier",
+        "map_carrier",
+        """insert into app.carrier_aliases (tenant_id, channel, platform_carrier_name, carrier_code, created_by)
+           values (%s, '*', 'fastfalcon couriers', 'aramex', 'reviewer@acme.example')""",
+        (ACME,),
+    )
+    _fix(
+        owner,
+        ACME,
+        "unmapped_status",
+        "map_status",
+        """insert into app.status_mappings (tenant_id, channel, platform_status, status, created_by)
+           values (%s, 'shopify', 'restocked', 'cancelled', 'reviewer@acme.example')""",
+        (ACME,),
+    )
+    _fix(
+        owner,
+        ACME,
+        "missing_fx_rate",
+        "add_fx_rate",
+        """insert into app.fx_rates (tenant_id, currency, valid_from, rate_to_usd, created_by)
+           values (%s, 'GBP', '2024-01-01', 1.25, 'reviewer@acme.example')""",
+        (ACME,),
+    )
+    assert latest_fix_id(settings.database_url()) == before_fixes + 3
+
+    dbt("build")  # incremental: no batch arrived, only the fixes
+    orders = {r["platform_order_id"]: r for r in fetch(owner, "select * from marts.fct_orders")}
+    # acme's orders moved on: the alias applies to both orders that named the carrier
+    assert (orders["9001"]["carrier_code"], orders["9001"]["status"], orders["9001"]["exception_types"]) == (
+        "aramex",
+        "shipped",
+        [],
+    )
+    assert (orders["9005"]["status"], orders["9005"]["exception_types"]) == ("cancelled", [])
+    assert orders["9006"]["exception_types"] == []
+    assert orders["9006"]["total_amount_reporting"] is not None
+    # globex's unknown carrier is globex's business: acme's alias does not apply to it
+    assert orders["7001"]["exception_types"] == ["unknown_carrier"]
+    queued = {
+        (e["platform_order_id"], e["exception_type"])
+        for e in fetch(owner, "select * from marts.fct_order_exceptions")
+    }
+    assert queued == {("7001", "unknown_carrier"), ("402-0000000-0000001", "platform_unfulfillable")}
+    history = fetch(
+        owner,
+        """select h.status from marts.fct_order_status_history h join marts.fct_orders o using (tenant_id, order_key)
+           where o.platform_order_id = '9005' order by changed_at""",
+    )
+    assert [h["status"] for h in history][-1] == "cancelled"
+
+
+def test_the_fix_sensor_starts_one_run_per_new_fix(built: dict[str, Any], owner) -> None:
+    import dagster as dg
+
+    from orchestration.sensors import conversion_fixes, latest_fix_id
+
+    latest = latest_fix_id(settings.database_url())
+    with dg.instance_for_test() as instance:
+        first = conversion_fixes(dg.build_sensor_context(instance=instance, cursor=str(latest - 1)))
+        assert isinstance(first, dg.RunRequest) and first.run_key == f"fixes-{latest}"
+        again = conversion_fixes(dg.build_sensor_context(instance=instance, cursor=str(latest)))
+        assert isinstance(again, dg.SkipReason)

@@ -14,16 +14,22 @@
     highest commit_seq among the batches that touched the order (its versions or its items).
     That is the marts' `_commit_seq`, so the next run's watermark is past every batch taken here.
 
+    `reevaluate_where`: a condition on the mart's own rows (`this`) naming orders to recompute on
+    every increment even though no batch touched them: the orders waiting on a fix (an open
+    exception, an unmapped line). A reviewer's fix is a row in an app table, not a batch; this
+    way the next run takes it in for every order it applies to, whoever selected them
+    (DECISIONLOG.md, "Fixes reach the marts").
+
     `relation` must have the order's keys: tenant_id, channel, store_id, platform_order_id.
     On an increment each touched order is looked up by its keys (a LATERAL subquery): Postgres
     pushes the keys down through the views to the raw tables' indexes, so the cost follows the
     number of touched orders, not the history. -#}
-{% macro select_touched_orders(relation, watermark) -%}
+{% macro select_touched_orders(relation, watermark, reevaluate_where=none) -%}
     {#- referenced on every call, so that dbt records the dependency at parse time -#}
     {%- set manual_versions = ref('stg_manual__order_versions') -%}
     with
 
-    order_commits as (
+    touched_orders as (
 
         select
             tenant_id,
@@ -57,7 +63,33 @@
                     'manual_orders.tenant_id', 'manual_orders.channel',
                     'manual_orders.store_id', 'manual_orders.platform_order_id']) }}
         )
+        {%- if reevaluate_where is not none %}
+
+        union all
+
+        select
+            waiting.tenant_id,
+            waiting.channel,
+            waiting.store_id,
+            waiting.platform_order_id,
+            {{ watermark }} as last_commit_seq
+        from {{ this }} as waiting
+        where {{ reevaluate_where }}
         {%- endif %}
+        {%- endif %}
+
+    ),
+
+    order_commits as (
+
+        select
+            tenant_id,
+            channel,
+            store_id,
+            platform_order_id,
+            max(last_commit_seq) as last_commit_seq
+        from touched_orders
+        group by 1, 2, 3, 4
 
     )
 

@@ -45,7 +45,7 @@ mapped as (
         unioned.platform_order_id,
         unioned.platform_status,
         {{ canonical_status('status_map') }} as status,
-        status_map.status is null as is_status_unmapped,
+        {{ status_is_unmapped('status_map') }} as is_status_unmapped,
         -- the platform's update time of the version (the landing time if it sent none)
         coalesce(unioned.platform_updated_at, unioned._landed_at) as changed_at,
         -- the order in which versions succeed each other (the same as in staging's latest pick)
@@ -55,7 +55,7 @@ mapped as (
         unioned._commit_seq,
         unioned._landed_at
     from unioned
-    {{ canonical_status_join('unioned.channel', 'unioned.platform_status', 'status_map') }}
+    {{ canonical_status_join('unioned.tenant_id', 'unioned.channel', 'unioned.platform_status', 'status_map') }}
 
 )
 

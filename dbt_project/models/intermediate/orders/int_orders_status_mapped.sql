@@ -38,10 +38,10 @@ orders_with_status as (
             when orders.is_carrier_unknown then 'exception'
             else {{ canonical_status('status_map') }}
         end as status,
-        status_map.status is null as is_status_unmapped,
-        nullif(status_map.exception_type, '') as status_exception_type
+        {{ status_is_unmapped('status_map') }} as is_status_unmapped,
+        {{ status_exception_type('status_map') }} as status_exception_type
     from orders
-    {{ canonical_status_join('orders.channel', 'orders.platform_status', 'status_map') }}
+    {{ canonical_status_join('orders.tenant_id', 'orders.channel', 'orders.platform_status', 'status_map') }}
 
 ),
 
@@ -133,11 +133,13 @@ orders_converted as (
             as is_fx_rate_missing
     from orders_with_reporting_currency
     left join {{ ref('int_fx_rates_ranged') }} as order_rate
-        on order_rate.currency = orders_with_reporting_currency.order_currency
+        on order_rate.tenant_id = orders_with_reporting_currency.tenant_id
+        and order_rate.currency = orders_with_reporting_currency.order_currency
         and order_rate.valid_from <= orders_with_reporting_currency.fx_date
         and (order_rate.valid_to is null or orders_with_reporting_currency.fx_date < order_rate.valid_to)
     left join {{ ref('int_fx_rates_ranged') }} as reporting_rate
-        on reporting_rate.currency = orders_with_reporting_currency.reporting_currency
+        on reporting_rate.tenant_id = orders_with_reporting_currency.tenant_id
+        and reporting_rate.currency = orders_with_reporting_currency.reporting_currency
         and reporting_rate.valid_from <= orders_with_reporting_currency.fx_date
         and (reporting_rate.valid_to is null or orders_with_reporting_currency.fx_date < reporting_rate.valid_to)
 

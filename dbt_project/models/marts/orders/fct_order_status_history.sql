@@ -22,7 +22,10 @@ with
 -- items-only batch touches its order), recomputed from the full latest state of the order
 versions_in_scope as (
 
-    {{ select_touched_orders(ref('int_order_status_transitions'), watermark) }}
+    {{ select_touched_orders(
+        ref('int_order_status_transitions'), watermark,
+        reevaluate_where="waiting.status = 'exception'"
+    ) }}
 
 ),
 

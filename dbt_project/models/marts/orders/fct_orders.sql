@@ -21,10 +21,14 @@
 with
 
 -- the increment: every order that a batch committed after the watermark touched (an Amazon
--- items-only batch touches its order), recomputed from the full latest state of the order
+-- items-only batch touches its order), and every order in the exception queue (a fix made in the
+-- app since is taken in), recomputed from the full latest state of the order
 orders_in_scope as (
 
-    {{ select_touched_orders(ref('int_orders_status_mapped'), watermark) }}
+    {{ select_touched_orders(
+        ref('int_orders_status_mapped'), watermark,
+        reevaluate_where='cardinality(waiting.exception_types) > 0'
+    ) }}
 
 ),
 

@@ -105,11 +105,13 @@ exceptions_with_context as (
         and status_map_rule.platform_status = open_exceptions.platform_status
         and status_map_rule.exception_type = open_exceptions.exception_type
     left join fx_rates as order_rate
-        on order_rate.currency = open_exceptions.currency
+        on order_rate.tenant_id = open_exceptions.tenant_id
+        and order_rate.currency = open_exceptions.currency
         and order_rate.valid_from <= open_exceptions.fx_date
         and (order_rate.valid_to is null or open_exceptions.fx_date < order_rate.valid_to)
     left join fx_rates as reporting_rate
-        on reporting_rate.currency = open_exceptions.reporting_currency
+        on reporting_rate.tenant_id = open_exceptions.tenant_id
+        and reporting_rate.currency = open_exceptions.reporting_currency
         and reporting_rate.valid_from <= open_exceptions.fx_date
         and (reporting_rate.valid_to is null or open_exceptions.fx_date < reporting_rate.valid_to)
     left join order_history_times
@@ -261,7 +263,9 @@ final as (
         cast(
             round(cast(extract(epoch from (now() - first_seen_at)) / 3600 as numeric), 1)
             as numeric(12, 1)
-        ) as age_hours
+        ) as age_hours,
+        -- when this queue was built: a fix made after it (app.exception_fixes) is still pending
+        cast(now() as timestamptz) as built_at
     from exceptions_explained
 
 )
