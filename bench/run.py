@@ -196,13 +196,14 @@ def main() -> int:
         with db.transaction() as cur:
             cur.execute("show server_version")
             pg_version = cur.fetchone()[0]
-        from ingestion.demo import generate
+        from ingestion.demo import generate, load_demo_catalog
 
         landing = home / "landing"
         started = time.perf_counter()
         summary = generate(landing, "demo", orders, seed)
         generate_s = time.perf_counter() - started
         say(f"demo data generated in {generate_s:.1f}s")
+        load_demo_catalog(landing, "demo")  # the SKU lookups are part of the dbt build's work
         floor_rows, floor_bytes = floor_file(landing, home / "floor.jsonl")
         floor_s = measure_floor(home / "floor.jsonl")
         say(f"floor: {floor_rows:,} payloads ({floor_bytes / 2**20:.0f} MiB) copied in {floor_s:.2f}s")

@@ -31,7 +31,10 @@ _RESULT_KEYS = (
     "unexpected_percent",
     "missing_count",
     "partial_unexpected_list",
+    "unexpected_index_list",  # the failing rows' keys, when a suite asks for them (coverage)
 )
+# How many failing rows' keys a result keeps.
+_INDEX_SAMPLE = 20
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,11 @@ def _quiet_gx() -> None:
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
 
 
-def _expectation_label(expectation_type: str, kwargs: Mapping[str, Any]) -> str:
+def _expectation_label(
+    expectation_type: str, kwargs: Mapping[str, Any], description: str | None = None
+) -> str:
+    if description:  # a suite that checks one column under several rules names each rule
+        return description
     target = kwargs.get("column") or kwargs.get("column_list") or kwargs.get("column_A")
     if isinstance(target, list | tuple):
         target = ",".join(target)
@@ -81,13 +88,24 @@ def _expectation_label(expectation_type: str, kwargs: Mapping[str, Any]) -> str:
 
 
 def _jsonable(value: Any) -> Any:
-    return orjson.loads(orjson.dumps(value, default=str))
+    # GX names the failing rows' columns with SQLAlchemy's quoted_name, a str subclass orjson
+    # takes as a key only with OPT_NON_STR_KEYS
+    return orjson.loads(orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS))
 
 
 def validate_table(
-    suite: ExpectationSuite, schema: str, table: str, *, url: str | None = None
+    suite: ExpectationSuite,
+    schema: str,
+    table: str,
+    *,
+    url: str | None = None,
+    result_format: str | Mapping[str, Any] = "BASIC",
 ) -> SuiteOutcome:
-    """Validate every row of ``schema.table`` against ``suite`` and return one outcome per expectation."""
+    """Validate every row of ``schema.table`` against ``suite`` and return one outcome per expectation.
+
+    ``result_format`` is GX's: a suite that wants the failing rows' keys in its details passes
+    ``{"result_format": "COMPLETE", "unexpected_index_column_names": [...]}``.
+    """
     _quiet_gx()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -104,7 +122,7 @@ def validate_table(
             warnings.filterwarnings("ignore", message=".*schema_name.*", category=DeprecationWarning)
             asset = source.add_table_asset(name=f"{schema}.{table}", table_name=table, schema_name=schema)
         batch = asset.add_batch_definition_whole_table("whole_table").get_batch()
-        result = batch.validate(context.suites.add(suite), result_format="BASIC")
+        result = batch.validate(context.suites.add(suite), result_format=result_format)
     finally:
         source.get_engine().dispose()
 
@@ -114,12 +132,14 @@ def validate_table(
         config = r.expectation_config
         kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
         res = dict(r.result or {})
+        if res.get("unexpected_index_list"):
+            res["unexpected_index_list"] = res["unexpected_index_list"][:_INDEX_SAMPLE]
         unexpected = res.get("unexpected_count")
         if unexpected is None and not r.success:
             unexpected = 1  # an aggregate expectation (e.g. a row count): the table failed once
         outcomes.append(
             CheckOutcome(
-                check_name=f"{suite.name}: {_expectation_label(config.type, kwargs)}",
+                check_name=f"{suite.name}: {_expectation_label(config.type, kwargs, config.description)}",
                 asset=asset_name,
                 success=bool(r.success),
                 evaluated_count=res.get("element_count"),
@@ -130,6 +150,7 @@ def validate_table(
                         "expectation": config.type,
                         "kwargs": kwargs,
                         "result": {k: res[k] for k in _RESULT_KEYS if k in res},
+                        **({"meta": dict(config.meta)} if config.meta else {}),
                         **(
                             {"exception": r.exception_info.get("exception_message")}
                             if r.exception_info and r.exception_info.get("raised_exception")
@@ -169,9 +190,15 @@ def record(outcomes: Iterable[CheckOutcome], *, run_id: str | None, url: str | N
 
 
 def run_suite(
-    suite: ExpectationSuite, schema: str, table: str, *, run_id: str | None, url: str | None = None
+    suite: ExpectationSuite,
+    schema: str,
+    table: str,
+    *,
+    run_id: str | None,
+    url: str | None = None,
+    result_format: str | Mapping[str, Any] = "BASIC",
 ) -> SuiteOutcome:
     """Validate a table and record the outcome: what an asset check calls."""
-    outcome = validate_table(suite, schema, table, url=url)
+    outcome = validate_table(suite, schema, table, url=url, result_format=result_format)
     record(outcome.outcomes, run_id=run_id, url=url)
     return outcome

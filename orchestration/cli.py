@@ -168,7 +168,35 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--port", type=int, default=8600)
     w.set_defaults(func=_webhooks)
     _add_store_commands(sub)
+    _add_catalog_commands(sub)
+
+    rf = sub.add_parser("reference", help="the reference seeds built from pycountry/phonenumbers")
+    rf.add_argument(
+        "action",
+        choices=["build", "check"],
+        help="build: write the seeds; check: exit 1 if the committed seeds differ from a fresh build",
+    )
+    rf.add_argument("--seeds-dir", default=None, help="default: dbt_project/seeds")
+    rf.set_defaults(func=_reference)
     return p
+
+
+def _reference(args: argparse.Namespace) -> int:
+    from ingestion.reference import seeds
+
+    seeds_dir = Path(args.seeds_dir) if args.seeds_dir else seeds.SEEDS_DIR
+    if args.action == "build":
+        for name, rows in seeds.write_seeds(seeds_dir).items():
+            print(f"{name}: {rows} rows")
+        return 0
+    findings = seeds.diff_seeds(seeds_dir)
+    for line in findings:
+        print(line)
+    if findings:
+        print("the committed reference seeds differ from the generator: run `oms reference build`")
+        return 1
+    print("reference seeds are up to date")
+    return 0
 
 
 def _webhooks(args: argparse.Namespace) -> int:
@@ -295,6 +323,40 @@ def _add_store_commands(sub) -> None:
     dl.add_argument("--until", help="ISO time; default: now")
     dl.add_argument("--order-id", action="append", help="re-download these orders (repeatable)")
     dl.set_defaults(func=_download)
+
+
+def _catalog(args: argparse.Namespace) -> int:
+    from ingestion import catalog
+    from warehouse import db
+
+    files = {}
+    for kind, path in (("products", args.products), ("mappings", args.mappings)):
+        if path:
+            file = Path(path)
+            if not file.is_file():
+                print(f"error: {kind} file {file} does not exist", file=sys.stderr)
+                return 1
+            files[kind] = catalog.UploadedFile(file.name, file.read_bytes())
+    with db.transaction() as cur:
+        report = catalog.import_catalog(cur, args.tenant, created_by=args.by, **files)
+    print(report.describe())
+    return 0 if report.ok else 1
+
+
+def _add_catalog_commands(sub) -> None:
+    c = sub.add_parser("catalog", help="the seller's catalogue and SKU mappings")
+    csub = c.add_subparsers(dest="catalog_command", required=True)
+    ci = csub.add_parser(
+        "import",
+        help="load a products file (CSV/XLSX) and a SKU mappings file; nothing loads if a row is bad",
+    )
+    ci.add_argument("--tenant", required=True)
+    ci.add_argument(
+        "--products", required=True, help="sku, title, title_local, variant_title, weight_kg, components"
+    )
+    ci.add_argument("--mappings", help="channel, store_id, platform_key, sku, note")
+    ci.add_argument("--by", default="cli", help="who imports (for the audit log)")
+    c.set_defaults(func=_catalog)
 
 
 def main(argv: list[str] | None = None) -> int:

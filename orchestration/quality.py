@@ -21,14 +21,17 @@ from orchestration.ingestion_assets import (
 from orchestration.resources import WarehouseResource
 
 FCT_ORDERS = get_asset_key_for_model([dbt_models], "fct_orders")
+FCT_EXCEPTION_COVERAGE_DAILY = get_asset_key_for_model([dbt_models], "fct_exception_coverage_daily")
 SAMPLE_FAILURES = 10
 
 
-def _suite_result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
+def _suite_result(
+    outcome: SuiteOutcome, severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR
+) -> dg.AssetCheckResult:
     failed = outcome.failed
     return dg.AssetCheckResult(
         passed=outcome.success,
-        severity=dg.AssetCheckSeverity.ERROR,
+        severity=severity,
         description=(
             f"{len(outcome.outcomes)} expectations passed on {outcome.asset}"
             if outcome.success
@@ -115,6 +118,33 @@ def fct_orders_suite(
     return _suite_result(outcome)
 
 
+@dg.asset_check(
+    asset=FCT_EXCEPTION_COVERAGE_DAILY,
+    name="coverage_suite",
+    description=(
+        "Great Expectations suite expectations/coverage.py: on every store-day with enough orders, "
+        "each exception type's rate is within the seed exception_rate_thresholds. Warns: the "
+        "pipeline worked, the orders it could not convert wait in the exception queue."
+    ),
+)
+def coverage_suite(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    from expectations import coverage, runner
+
+    outcome = runner.run_suite(
+        coverage.suite(),
+        coverage.SCHEMA,
+        coverage.TABLE,
+        run_id=context.op_execution_context.run_id,
+        url=warehouse.url(),
+        result_format=coverage.result_format(),
+    )
+    # A warning, not an error: too many exceptions is a fact about the channels' data that people
+    # act on (the failed rules and their store-days are in the result), not a failed pipeline run.
+    return _suite_result(outcome, severity=dg.AssetCheckSeverity.WARN)
+
+
 def _tieout_check(
     asset_key: dg.AssetKey,
     name: str,
@@ -159,5 +189,11 @@ batch_ledger_reconciles = _tieout_check(
     _batch_ledger,
 )
 
-quality_checks = [*raw_suite_checks, fct_orders_suite, every_landed_order_once, batch_ledger_reconciles]
+quality_checks = [
+    *raw_suite_checks,
+    fct_orders_suite,
+    coverage_suite,
+    every_landed_order_once,
+    batch_ledger_reconciles,
+]
 GX_CHECK_NAMES = frozenset(spec.name for checks in quality_checks for spec in checks.check_specs)

@@ -65,7 +65,7 @@ def prepare(demo: bool = True) -> int:
     print(f"[oms] migrations: {', '.join(applied) if applied else 'up to date'}")
     os.environ.update(settings.dbt_env())
     if demo:
-        from ingestion.demo import ALL_CHANNELS, generate
+        from ingestion.demo import ALL_CHANNELS, generate, load_demo_catalog
 
         for tenant, (_name, orders, seed) in DEMO_TENANTS.items():
             if _has_landed(tenant):
@@ -75,6 +75,8 @@ def prepare(demo: bool = True) -> int:
                 out_dir=landing_dir(), tenant_id=tenant, orders=orders, seed=seed, channels=ALL_CHANNELS
             )
             print(summary.describe())
+            # the seller's catalogue and SKU mappings, before the first run maps the order lines
+            print(load_demo_catalog(landing_dir(), tenant, created_by="make up").describe())
         for user in demo_users():
             add_user(created_by="make up", **user)
     print("[oms] running the pipeline once (ingestion, dbt build, checks)")

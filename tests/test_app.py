@@ -60,7 +60,7 @@ def load_app_data(url: str) -> dict[str, Any]:
     import streamlit as st
     from conftest import reset_raw
 
-    from ingestion.demo import generate
+    from ingestion.demo import generate, load_demo_catalog
     from orchestration.pipeline import run_once
     from warehouse.users import add_user
 
@@ -75,6 +75,7 @@ def load_app_data(url: str) -> dict[str, Any]:
     landing.mkdir(parents=True)
     for tenant, (orders, seed) in TENANTS.items():
         generate(landing, tenant, orders, seed)
+        load_demo_catalog(landing, tenant)
     exit_code = run_once(trigger="test", full_refresh=True)
     for tenant in TENANTS:
         for role in ROLES:

@@ -377,7 +377,10 @@ def first_build(owner: psycopg2.extensions.connection) -> Iterator[list[Any]]:
         )
     yield dbt("build", "--full-refresh")
     with owner, owner.cursor() as cur:
-        cur.execute("truncate marts.fct_orders, marts.fct_order_lines, marts.fct_order_status_history")
+        cur.execute(
+            """truncate marts.fct_orders, marts.fct_order_lines, marts.fct_order_line_components,
+                        marts.fct_order_status_history"""
+        )
 
 
 def test_build_passes_every_test_and_warns_about_unmapped_statuses(first_build: list[Any]) -> None:

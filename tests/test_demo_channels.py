@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ingestion.demo import ALL_CHANNELS, generate
+from ingestion.demo import ALL_CHANNELS, generate, load_demo_catalog
 from ingestion.importer import ingest_landing_dir
 
 
@@ -39,6 +39,7 @@ def test_all_channels_side_by_side_in_fct_orders(clean_db, tmp_path, monkeypatch
     landing = tmp_path / "landing"
     monkeypatch.setenv("OMS_LANDING_DIR", str(landing))
     summary = generate(landing, "sidebyside", 600, 9, ALL_CHANNELS)
+    load_demo_catalog(landing, "sidebyside")
     assert run_once(trigger="test", full_refresh=True) == 0
 
     with clean_db.cursor() as cur:

@@ -208,7 +208,8 @@ def test_fixes_in_app_tables_move_the_orders_on_the_next_run(
         ACME,
         "unknown_carrier",
         "map_carrier",
-        """insert into app.carrier_aliases (tenant_id, channel, platform_carrier_name, carrier_code, created_by)
+        """insert into app.carrier_aliases
+               (tenant_id, channel, platform_carrier_name, carrier_code, created_by)
            values (%s, '*', 'fastfalcon couriers', 'aramex', 'reviewer@acme.example')""",
         (ACME,),
     )
@@ -252,7 +253,8 @@ def test_fixes_in_app_tables_move_the_orders_on_the_next_run(
     assert queued == {("7001", "unknown_carrier"), ("402-0000000-0000001", "platform_unfulfillable")}
     history = fetch(
         owner,
-        """select h.status from marts.fct_order_status_history h join marts.fct_orders o using (tenant_id, order_key)
+        """select h.status
+           from marts.fct_order_status_history h join marts.fct_orders o using (tenant_id, order_key)
            where o.platform_order_id = '9005' order by changed_at""",
     )
     assert [h["status"] for h in history][-1] == "cancelled"

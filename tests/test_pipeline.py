@@ -150,7 +150,7 @@ def pipeline(pg, tmp_path_factory):
     and keep what each step saw."""
     import psycopg2
 
-    from ingestion.demo import generate
+    from ingestion.demo import generate, load_demo_catalog
     from orchestration.pipeline import run_once
 
     landing = tmp_path_factory.mktemp("landing")
@@ -161,6 +161,7 @@ def pipeline(pg, tmp_path_factory):
     try:
         reset_raw(conn)
         summary = generate(landing, TENANT, ORDERS, SEED)
+        load_demo_catalog(landing, TENANT)
         expected_totals, unparsable = latest_totals_from_files(landing / TENANT)
         first_batch = rows(conn, "select coalesce(max(batch_id), 0) from raw.batches")[0][0]
 

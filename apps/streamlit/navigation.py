@@ -30,15 +30,19 @@ PAGES: dict[str, PageSpec] = {
     "users": PageSpec("users.py", "Users", ":material/group:", "Admin"),
     "manual_orders": PageSpec("manual_orders.py", "Manual orders", ":material/edit_note:", "Orders"),
     "stores": PageSpec("stores.py", "Stores", ":material/storefront:", "Admin"),
+    "exceptions": PageSpec("exceptions.py", "Exceptions", ":material/rule:", "Orders"),
+    "exception_coverage": PageSpec(
+        "exception_coverage.py", "Exception coverage", ":material/monitoring:", "Orders"
+    ),
 }
 
 # role -> page keys, in menu order. Later issues add e.g. reviewer: "review_queue", "exceptions";
 # ops: "sla"; finance: "reconciliation"; admin: "stores".
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
-    "reviewer": ("orders", "manual_orders", "pipeline"),
-    "ops": ("orders", "pipeline"),
+    "reviewer": ("orders", "exceptions", "exception_coverage", "manual_orders", "pipeline"),
+    "ops": ("orders", "exception_coverage", "pipeline"),
     "finance": ("orders", "pipeline"),
-    "admin": ("orders", "manual_orders", "pipeline", "users", "stores"),
+    "admin": ("orders", "exceptions", "exception_coverage", "manual_orders", "pipeline", "users", "stores"),
 }
 
 

@@ -7,10 +7,12 @@ the foundation's tests check record by record) or ``ALL_CHANNELS`` (what ``make 
 
 ``generate(out_dir, tenant_id, orders, seed)`` writes the landing layout
 ``<out>/<tenant>/{tenant.json, stores.json, shopify/<store>/*.json, amazon/<store>/*.json}`` plus
-``<out>/<tenant>/demo_summary.json``. Same arguments, same bytes: every random draw comes from a
-seed derived from (tenant, seed, store, order), and the clock is an anchor date derived from the
-seed. It streams: each store is written window by window, and memory holds only the pending stage
-events of a few days of orders.
+``<out>/<tenant>/demo_summary.json``, and the seller's catalogue and SKU mappings in
+``<out>/<tenant>/catalog/`` (``ingestion.demo.catalog``; ``load_demo_catalog(out_dir, tenant)``
+imports them: the landing importer reads only channel folders). Same arguments, same bytes:
+every random draw comes from a seed derived from (tenant, seed, store, order), and the clock is an
+anchor date derived from the seed. It streams: each store is written window by window, and memory
+holds only the pending stage events of a few days of orders.
 
 Regenerating replaces the tenant's not-yet-landed demo files (``*.json`` directly in the store
 folders); files already landed (in ``_done/``) are left alone.
@@ -24,13 +26,14 @@ from random import Random
 import orjson
 
 from ingestion.demo import amazon, lazada, salla, shopee, shopify, tiktok, woocommerce
+from ingestion.demo.catalog import load_demo_catalog, write_catalog
 from ingestion.demo.common import STORES, allocate, anchor_for_seed, iso_utc, stable_key
 from ingestion.demo.context import StoreContext
 from ingestion.demo.summary import DemoSummary, StoreStats
 from ingestion.demo.timeline import Plan, windows
 from ingestion.demo.writer import Rec, StoreWriter
 
-__all__ = ["ALL_CHANNELS", "CORE_CHANNELS", "DemoSummary", "StoreStats", "generate"]
+__all__ = ["ALL_CHANNELS", "CORE_CHANNELS", "DemoSummary", "StoreStats", "generate", "load_demo_catalog"]
 
 CORE_CHANNELS: tuple[str, ...] = ("shopify", "amazon")
 #: Channels whose demo writer runs on the shared StoreContext/StoreWriter machinery.
@@ -80,6 +83,7 @@ def generate(
         _OWN_CHANNELS[c].store_record(tenant_id, tenant_name) for c in extras if c in _OWN_CHANNELS
     ]
     (root / "stores.json").write_bytes(orjson.dumps(records, option=orjson.OPT_INDENT_2))
+    write_catalog(root, tuple(channels))
 
     core_specs = [s for s in specs if s.channel in CORE_CHANNELS]
     counts = allocate(core_orders, [s.share for s in core_specs]) + [

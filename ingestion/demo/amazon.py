@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from random import Random
 
 from ingestion.demo import pools
+from ingestion.demo.catalog import amazon_seller_sku
 from ingestion.demo.common import DAY, HOUR, included_tax, iso_utc, money, round_half_up, split_proportionally
 from ingestion.demo.context import (
     F_AFN,
@@ -293,12 +294,14 @@ class AmazonOrders:
             seen.add(product.sku)
             qty = 1 if rng.random() < 0.85 else 2
             item_id = f"{10**13 + ((base + j) * 7_919) % (9 * 10**13)}"
-            lines.append(_Line(product, qty, product.sku, item_id))
+            lines.append(_Line(product, qty, amazon_seller_sku(self.ctx.spec.store_id, product), item_id))
         if p.flags & F_UNMAPPED_SKU:
             ln = lines[int(rng.random() * len(lines))]
-            # an Amazon-generated SKU (grade and resell) or an old listing SKU the catalogue never had
+            # an Amazon-generated SKU (grade and resell) or an old listing SKU the catalogue never had;
+            # never a listing SKU this store's mappings name (catalog.LISTING_SKU_STORE)
             tag = f"{rng.getrandbits(24):06x}"
-            ln.sku = (
-                f"amzn.gr.{ln.product.sku.lower()}-{tag}" if rng.random() < 0.6 else f"LST-{ln.product.asin}"
+            graded = (
+                rng.random() < 0.6 or amazon_seller_sku(self.ctx.spec.store_id, ln.product) != ln.product.sku
             )
+            ln.sku = f"amzn.gr.{ln.product.sku.lower()}-{tag}" if graded else f"LST-{ln.product.asin}"
         return lines

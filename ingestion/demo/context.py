@@ -17,6 +17,7 @@ F_UNKNOWN_REGION = 4
 F_UNKNOWN_CARRIER = 8
 F_UNKNOWN_STATUS = 16
 F_AFN = 32
+F_FOREIGN_CURRENCY = 64  # priced in a currency without an FX rate (WooCommerce)
 
 #: Share of orders carrying each anomaly (before the forced ones).
 P_UNMAPPED_SKU = 0.003

@@ -21,6 +21,7 @@ from random import Random
 import orjson
 
 from ingestion.demo import pools
+from ingestion.demo.catalog import lazada_shop_sku
 from ingestion.demo.common import DAY, HOUR, SPAN_DAYS, money, stable_key, stamp
 from ingestion.demo.context import pick_product
 from ingestion.demo.people import buyer
@@ -118,7 +119,7 @@ def _order(tenant_id: str, seed: int, idx: int, created: int, stage: int) -> tup
                 "order_id": order_id,
                 "order_item_id": order_id * 10 + j + 1,
                 "sku": product.sku,
-                "shop_sku": f"{product.product_id % 10**9}_TH-{product.variant_id % 10**10}",
+                "shop_sku": lazada_shop_sku(product),
                 "name": product.title,
                 "variation": product.variant_title or "",
                 "item_price": price / 100,

@@ -18,6 +18,11 @@ ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 LOCALES = {"SA": "ar", "AE": "en", "MY": "en", "TH": "th", "SG": "en"}
 
 
+#: Countries whose checkouts require a postal code (Shopify, Shopee and Lazada refuse the address
+#: without one), as reference.region_countries says: the demo's buyers there always give one.
+POSTCODE_REQUIRED = frozenset({"MY", "TH", "SG"})
+
+
 @dataclass(slots=True)
 class Buyer:
     """A buyer and the address they ship to, with every field as free text."""
@@ -48,15 +53,19 @@ def _nsn(rng: Random, country: str) -> str:
     def d(n: int) -> int:
         return int(rng.random() * n)
 
+    # Mobile ranges the numbering plans allocate (libphonenumber agrees, so is_phone_valid holds
+    # for them); a few Singapore 9x numbers fall outside the allocated blocks, as typos do.
     if country == "SA":
-        return f"5{d(10**8):08d}"
+        x = d(10**8)
+        return f"5{'013456789'[x % 9]}{x // 9 % 10**7:07d}"  # 05x without the unallocated 052
     if country == "AE":
         return f"5{'024568'[d(6)]}{d(10**7):07d}"
     if country == "MY":
-        tail = f"{d(10**7):07d}" if rng.random() < 0.8 else f"{d(10**8):08d}"
-        return f"1{'012346789'[d(9)]}{tail}"
+        if rng.random() < 0.8:
+            return f"1{'2369'[d(9) % 4]}{d(10**7):07d}"
+        return f"11{d(10**8):08d}"  # 011 numbers have 8 digits after the prefix
     if country == "TH":
-        return f"{'689'[d(3)]}{d(10**8):08d}"
+        return f"{'898'[d(3)]}{d(10**8):08d}"
     return f"{'89'[d(2)]}{d(10**7):07d}"  # SG
 
 
@@ -138,14 +147,19 @@ def buyer(key: int, country: str, customer_index: int, email_share: float) -> Bu
             break
     variants = place.city_variants
     city = variants[0] if rng.random() < 0.6 else variants[int(rng.random() * len(variants))]
+    typo = pools.CITY_TYPOS.get((country, place.city))
+    if typo is not None and rng.random() < 0.1:
+        city = typo  # a typo the matcher still resolves (fuzzy step)
     if rng.random() < 0.04:
         city += " "  # a trailing space, as web forms keep it
     region = place.region_variants[int(rng.random() * len(place.region_variants))]
     z = rng.random()
     if country == "AE":
         zip_code = None if z < 0.55 else ("00000" if z < 0.9 else "")
+    elif country in POSTCODE_REQUIRED or z < 0.85:
+        zip_code = place.postcodes[int(rng.random() * len(place.postcodes))]
     else:
-        zip_code = place.postcodes[int(rng.random() * len(place.postcodes))] if z < 0.85 else None
+        zip_code = None  # Saudi checkouts leave the postal code optional, and buyers skip it
     district = place.districts[int(rng.random() * len(place.districts))]
     streets = pools.STREETS[country]
     template = pools.ADDRESS_TEMPLATES[country][int(rng.random() * len(pools.ADDRESS_TEMPLATES[country]))]

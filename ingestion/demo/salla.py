@@ -27,6 +27,7 @@ from random import Random
 import orjson
 
 from ingestion.demo import people, pools
+from ingestion.demo.catalog import webshop_sku
 from ingestion.demo.common import DAY, HOUR, SPAN_DAYS, order_amounts, stable_key
 from ingestion.demo.context import pick_product
 
@@ -224,7 +225,7 @@ class SallaOrders:
                 {
                     "id": order_id * 10 + i,
                     "name": p.title_ar,
-                    "sku": p.sku,
+                    "sku": webshop_sku(p),
                     "quantity": q,
                     "currency": CURRENCY,
                     "weight": round(p.grams / 1000, 3),

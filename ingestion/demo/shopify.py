@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from random import Random
 
 from ingestion.demo import pools
+from ingestion.demo.catalog import unlisted_variant_id
 from ingestion.demo.common import DAY, HOUR, Amounts, iso_local, money, order_amounts, round_half_up
 from ingestion.demo.context import (
     F_COD,
@@ -92,6 +93,7 @@ class _Line:
     qty: int
     sku: str
     line_id: int
+    variant_id: int
 
 
 def plan_stats(p: Plan) -> dict[str, int]:
@@ -358,13 +360,15 @@ class ShopifyOrders:
             seen.add(product.sku)
             x = rng.random()
             qty = 1 if x < 0.8 else 2 if x < 0.95 else 3
-            lines.append(_Line(product, qty, product.sku, 15_000_000_000_000 + (oid % 10**12) * 8 + i))
+            line_id = 15_000_000_000_000 + (oid % 10**12) * 8 + i
+            lines.append(_Line(product, qty, product.sku, line_id, product.variant_id))
         if p.flags & F_UNMAPPED_SKU:
             ln = lines[int(rng.random() * len(lines))]
             kind = rng.random()
-            ln.sku = (
-                str(ln.product.variant_id) if kind < 0.4 else "" if kind < 0.7 else f"{ln.product.sku}-V2"
-            )
+            # a variant created after the catalogue was exported (its id is in no mapping), sold
+            # with the variant id as its SKU, with no SKU, or with a SKU the catalogue lacks
+            ln.variant_id = unlisted_variant_id(ln.product)
+            ln.sku = str(ln.variant_id) if kind < 0.4 else "" if kind < 0.7 else f"{ln.product.sku}-V2"
         return lines
 
     def _amounts(
@@ -452,7 +456,7 @@ class ShopifyOrders:
             "title": title,
             "total_discount": "0.00",
             "total_discount_set": self._set(0, 0, pres),
-            "variant_id": product.variant_id,
+            "variant_id": ln.variant_id,
             "variant_inventory_management": "shopify",
             "variant_title": product.variant_title,
             "vendor": VENDOR,
@@ -601,7 +605,7 @@ class ShopifyOrders:
             "line_items": [
                 {
                     "id": ln.line_id,
-                    "variant_id": ln.product.variant_id,
+                    "variant_id": ln.variant_id,
                     "sku": ln.sku,
                     "quantity": ln.qty,
                     "fulfillment_status": "fulfilled",

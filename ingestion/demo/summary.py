@@ -18,6 +18,7 @@ COUNTERS = (
     "unmapped_skus",
     "unknown_regions",
     "unknown_carriers",
+    "missing_fx_rates",
     "cod_orders",
     "item_records",
     "item_versions",
@@ -52,6 +53,7 @@ class StoreStats:
     unmapped_skus: int = 0
     unknown_regions: int = 0
     unknown_carriers: int = 0
+    missing_fx_rates: int = 0  # orders in a currency the FX seed has no rate for
     cod_orders: int = 0
     item_records: int = 0
     item_versions: int = 0
@@ -71,6 +73,7 @@ class StoreStats:
             + self.unmapped_skus
             + self.unknown_regions
             + self.unknown_carriers
+            + self.missing_fx_rates
         )
 
     def ledger(self) -> dict[str, dict[str, int]]:

@@ -6,7 +6,9 @@ Each sync window becomes ``<ts>-orders-pNNN.json`` files: JSON arrays of up to 1
 totals as strings but a line's ``price`` as a number, ``payment_method: "cod"``, ``state`` as a
 code (``DU``) or a name (``Dubai``), ``meta_data`` entries. Statuses move pending -> processing ->
 completed (COD orders start at processing), a few are cancelled. With enough orders one planted
-record has its ``id`` as a string object (a reject).
+record has its ``id`` as a string object (a reject). About 1% of prepaid orders are priced in GBP by
+the store's multi-currency plugin (``pools.UNPRICED_CURRENCY``, which the FX seed lacks: the
+"missing FX rate" anomaly; from 20 orders on, order 5 of the store always is).
 
 ``write_store(ctx, folder)`` is the entry point (``ingestion.demo`` calls it for ``SPEC``).
 """
@@ -19,8 +21,16 @@ from random import Random
 import orjson
 
 from ingestion.demo import pools
+from ingestion.demo.catalog import webshop_sku
 from ingestion.demo.common import DAY, HOUR, Destination, StoreSpec, money, stable_key, stamp
-from ingestion.demo.context import F_COD, F_UNKNOWN_STATUS, F_UNMAPPED_SKU, StoreContext, pick_product
+from ingestion.demo.context import (
+    F_COD,
+    F_FOREIGN_CURRENCY,
+    F_UNKNOWN_STATUS,
+    F_UNMAPPED_SKU,
+    StoreContext,
+    pick_product,
+)
 from ingestion.demo.people import buyer
 from ingestion.demo.summary import StoreStats
 from ingestion.demo.timeline import Plan, emitted_stages, windows
@@ -35,8 +45,8 @@ STATUS = {
     "unknown": "wc-ready-to-ship",  # a custom status plugin's slug: unknown to the status map
 }
 STATE_CODES = {"Dubai": "DU", "Abu Dhabi": "AZ", "Sharjah": "SH", "Ajman": "AJ"}
-SHIPPING_FEE = 1500
-FREE_OVER = 20000
+SHIPPING_FEE = {"AED": 1500, "GBP": 400}
+FREE_OVER = {"AED": 20000, "GBP": 5000}
 
 
 SPEC = StoreSpec(
@@ -60,6 +70,8 @@ def plan(ctx: StoreContext, idx: int) -> Plan:
     n_lines = 1 if rng.random() < 0.7 else 2
     flags = ctx.anomaly_flags(rng, idx, carrier_applies=False) | (F_COD if cod else 0)
     r, d1, d2 = rng.random(), rng.random(), rng.random()
+    if not cod and (stable_key(ctx.order_key, idx, "fx") % 100 == 0 or (ctx.n >= 20 and idx == 5)):
+        flags |= F_FOREIGN_CURRENCY
     times: dict[str, int] = {}
     t = created
     if not cod:
@@ -98,12 +110,15 @@ def render(ctx: StoreContext, idx: int, stage: str) -> dict:
             product = pick_product(rng)
         seen.add(product.sku)
         qty = 1 if rng.random() < 0.8 else 2
-        sku = product.sku if not (p.flags & F_UNMAPPED_SKU and j == 0) else f"{product.sku}-V2"
+        # the listing's SKU (catalog.webshop_sku: some still carry the SKU from before the
+        # renumbering), or a SKU the catalogue lacks on a planted unmapped-SKU order
+        sku = webshop_sku(product) if not (p.flags & F_UNMAPPED_SKU and j == 0) else f"{product.sku}-V2"
         lines.append((product, qty, sku))
-    unit = [pools.price_minor(pr, "AED") for pr, _q, _s in lines]
+    currency = pools.UNPRICED_CURRENCY if p.flags & F_FOREIGN_CURRENCY else "AED"
+    unit = [pools.price_minor(pr, currency) for pr, _q, _s in lines]
     items = sum(u * q for u, (_p, q, _s) in zip(unit, lines, strict=True))
     coupon = round(items * 0.1) if rng.random() < 0.15 else 0
-    shipping = 0 if items >= FREE_OVER else SHIPPING_FEE
+    shipping = 0 if items >= FREE_OVER[currency] else SHIPPING_FEE[currency]
     total = items - coupon + shipping
     state = b.region if rng.random() < 0.5 else STATE_CODES.get(b.place.city, b.region)
     t_stage = p.times[stage]
@@ -136,7 +151,7 @@ def render(ctx: StoreContext, idx: int, stage: str) -> dict:
         "order_key": f"wc_order_{stable_key(order_id, ctx.order_key) % 16**13:013x}",
         "created_via": "checkout",
         "status": STATUS[stage],
-        "currency": "AED",
+        "currency": currency,
         "date_created": _local(p.created, off),
         "date_created_gmt": gmt(p.created),
         "date_modified": _local(t_stage, off),
@@ -209,6 +224,7 @@ def write_store(ctx: StoreContext, folder: Path) -> StoreStats:
         stats.orders += 1
         stats.cod_orders += int(bool(p.flags & F_COD))
         stats.unmapped_skus += int(bool(p.flags & F_UNMAPPED_SKU))
+        stats.missing_fx_rates += int(bool(p.flags & F_FOREIGN_CURRENCY))
         stats.unknown_statuses += int(p.emitted[-1] == "unknown")
         return p
 

@@ -1,5 +1,8 @@
 -- Order lines of every channel in one shape, from the latest version of each line. Each
 -- channel's columns are cast to the same types so that the union's branches line up exactly.
+-- platform_listing_id is the platform's id of what was sold (Shopify variant_id, Amazon ASIN,
+-- Shopee item_id/model_id, Lazada shop_sku, TikTok sku_id, WooCommerce variation_id else
+-- product_id, Salla product id; none for manual orders).
 
 with
 
@@ -9,6 +12,8 @@ shopify_lines as (
         {{ order_key_columns('lines') }},
         cast(lines.platform_line_id as text) as platform_line_id,
         cast(lines.platform_sku as text) as platform_sku,
+        -- the listing a SKU mapping may name: the variant
+        cast(lines.platform_variant_id as text) as platform_listing_id,
         cast(lines.title as text) as title,
         cast(lines.variant_title as text) as variant_title,
         cast(lines.quantity as integer) as quantity,
@@ -39,6 +44,8 @@ amazon_lines as (
         {{ order_key_columns('items') }},
         cast(items.platform_line_id as text) as platform_line_id,
         cast(items.platform_sku as text) as platform_sku,
+        -- the listing a SKU mapping may name: the ASIN
+        cast(items.asin as text) as platform_listing_id,
         cast(items.title as text) as title,
         cast(null as text) as variant_title,
         cast(items.quantity_ordered as integer) as quantity,
@@ -87,6 +94,7 @@ amazon_lines as (
         {{ order_key_columns('lines') }},
         cast(lines.platform_line_id as text) as platform_line_id,
         cast(lines.platform_sku as text) as platform_sku,
+        cast(lines.platform_listing_id as text) as platform_listing_id,
         cast(lines.title as text) as title,
         cast(lines.variant_title as text) as variant_title,
         cast(lines.quantity as integer) as quantity,
@@ -139,7 +147,9 @@ final as (
         platform_order_id,
         platform_line_id,
         platform_sku,
-        cast(null as text) as sku,
+        -- the platform's id of what was sold (a variant, ASIN, model, shop SKU...); the seller's
+        -- SKU is looked up from platform_sku and this in int_order_lines_sku_mapped
+        platform_listing_id,
         title,
         variant_title,
         quantity,

@@ -11,7 +11,7 @@ with
 
 orders as (
 
-    select * from {{ ref('int_orders_unioned') }}
+    select * from {{ ref('int_orders_address_matched') }}
 
 ),
 

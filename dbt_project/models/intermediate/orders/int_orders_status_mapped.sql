@@ -1,6 +1,7 @@
--- The canonical order: channel status mapped to the canonical status (an unmapped status, or an
--- unknown carrier, is an exception, never a guess), since when it holds, COD amount, buyer phone in E.164 and buyer key,
--- and the total in the tenant's reporting currency at the order date's rate.
+-- The canonical order: channel status mapped to the canonical status (an unmapped status, an
+-- unknown carrier, an unresolved address or a missing FX rate is an exception, never a guess),
+-- since when it holds, COD amount, buyer phone in E.164 and buyer key, and the total in the
+-- tenant's reporting currency at the order date's rate.
 
 with
 
@@ -28,6 +29,39 @@ calling_codes as (
 
 ),
 
+product_summary as (
+
+    select * from {{ ref('int_order_product_summary') }}
+
+),
+
+catalogue_tenants as (
+
+    select distinct tenant_id from {{ ref('stg_app__products') }}
+
+),
+
+orders_with_products as (
+
+    -- lines whose platform SKU or listing maps to no catalogue SKU (int_order_lines_sku_mapped).
+    -- A tenant without a catalogue has not set products up yet: nothing can be mapped, so its
+    -- lines stay without a seller SKU and are not exceptions (DECISIONLOG.md)
+    select
+        orders.*,
+        coalesce(product_summary.unmapped_line_count, 0) as unmapped_line_count,
+        coalesce(product_summary.unmapped_line_count, 0) > 0
+        and catalogue_tenants.tenant_id is not null as is_product_unmapped
+    from orders
+    left join catalogue_tenants
+        on catalogue_tenants.tenant_id = orders.tenant_id
+    left join product_summary
+        on product_summary.tenant_id = orders.tenant_id
+        and product_summary.channel = orders.channel
+        and product_summary.store_id = orders.store_id
+        and product_summary.platform_order_id = orders.platform_order_id
+
+),
+
 orders_with_status as (
 
     select
@@ -35,12 +69,13 @@ orders_with_status as (
         -- an exception that stops fulfilment makes the status `exception` whatever the channel
         -- says: an unmapped status (canonical_status) and an unknown carrier alike
         case
-            when orders.is_carrier_unknown then 'exception'
+            when orders.is_carrier_unknown or orders.is_address_unresolved or orders.is_product_unmapped
+                then 'exception'
             else {{ canonical_status('status_map') }}
         end as status,
         {{ status_is_unmapped('status_map') }} as is_status_unmapped,
         {{ status_exception_type('status_map') }} as status_exception_type
-    from orders
+    from orders_with_products as orders
     {{ canonical_status_join('orders.tenant_id', 'orders.channel', 'orders.platform_status', 'status_map') }}
 
 ),
@@ -158,7 +193,8 @@ final as (
         platform_updated_at,
         landed_at,
         platform_status,
-        status,
+        -- a missing FX rate holds the order too (DECISIONLOG.md): known only after the conversion
+        case when is_fx_rate_missing then 'exception' else status end as status,
         coalesce(status_changed_at, platform_updated_at, landed_at) as status_changed_at,
         payment_method,
         payment_method = 'cod' as is_cod,
@@ -174,7 +210,8 @@ final as (
         buyer_name,
         buyer_phone_raw,
         buyer_phone_e164,
-        {{ is_valid_e164('buyer_phone_e164') }} as is_phone_valid,
+        -- a number the country's numbering plan allows (seed phone_number_plans, from libphonenumber)
+        {{ is_valid_phone('buyer_phone_e164') }} as is_phone_valid,
         is_pii_masked,
         -- the same buyer across orders: the valid phone, else the email (lower case)
         case
@@ -185,12 +222,19 @@ final as (
         ship_province,
         ship_city,
         ship_district,
-        cast(null as text) as ship_region_code,
+        ship_region_code,
+        ship_province_code,
+        ship_city_code,
+        ship_district_code,
         ship_postal_code,
+        is_postal_code_valid,
         address_lines,
-        cast(null as numeric(5, 4)) as address_confidence,
+        cast(address_confidence as numeric(5, 4)) as address_confidence,
+        address_issue,
+        address_match,
         line_count,
         unit_count,
+        unmapped_line_count,
         cast(null as numeric(12, 3)) as weight_kg,
         cast(array[] as text []) as tags,
         cast(array[] as text []) as hold_reasons,
@@ -200,6 +244,8 @@ final as (
                     case when is_status_unmapped then 'unmapped_status' end,
                     status_exception_type,
                     case when is_carrier_unknown then 'unknown_carrier' end,
+                    case when is_product_unmapped then 'unmapped_product' end,
+                    case when is_address_unresolved then 'unresolved_address' end,
                     case when is_fx_rate_missing then 'missing_fx_rate' end
                 ],
                 null

@@ -17,17 +17,21 @@
 
 {#- On an incremental run: the highest batch commit_seq already merged (DECISIONLOG.md). -#}
 {%- set watermark = batch_watermark() %}
+{%- set catalogue = ref('stg_app__products') %}
 
 with
 
 -- the increment: every order that a batch committed after the watermark touched (an Amazon
--- items-only batch touches its order), and every order in the exception queue (a fix made in the
--- app since is taken in), recomputed from the full latest state of the order
+-- items-only batch touches its order), every order in the exception queue (a fix made in the app
+-- since is taken in), and orders with lines no catalogue SKU was found for once their tenant has
+-- a catalogue (a first catalogue import reaches the orders before it), each recomputed from the
+-- full latest state of the order
 orders_in_scope as (
 
     {{ select_touched_orders(
         ref('int_orders_status_mapped'), watermark,
-        reevaluate_where='cardinality(waiting.exception_types) > 0'
+        reevaluate_where='cardinality(waiting.exception_types) > 0 or (waiting.unmapped_line_count > 0'
+            ~ ' and waiting.tenant_id in (select tenant_id from ' ~ catalogue ~ '))'
     ) }}
 
 ),
@@ -69,11 +73,18 @@ final as (
         ship_city,
         ship_district,
         ship_region_code,
+        ship_province_code,
+        ship_city_code,
+        ship_district_code,
         ship_postal_code,
+        is_postal_code_valid,
         address_lines,
         address_confidence,
+        address_issue,
+        address_match,
         line_count,
         unit_count,
+        unmapped_line_count,
         weight_kg,
         tags,
         hold_reasons,

@@ -3,6 +3,7 @@
         materialized='table',
         indexes=[
             {'columns': ['tenant_id', 'exception_type']},
+            {'columns': ['tenant_id', 'exception_key']},
         ],
         post_hook=["{{ tenant_rls() }}"],
     )
@@ -48,6 +49,14 @@ channel_status_map as (
 fx_rates as (
 
     select * from {{ ref('int_fx_rates_ranged') }}
+
+),
+
+countries as (
+
+    select region_code as country_code, name_en as country_name
+    from {{ ref('regions') }}
+    where level = 0
 
 ),
 
@@ -98,7 +107,12 @@ exceptions_with_context as (
         order_rate.rate_to_usd is null as is_order_rate_missing,
         reporting_rate.rate_to_usd is null as is_reporting_rate_missing,
         order_history_times.first_version_at,
-        order_history_times.current_status_since
+        order_history_times.current_status_since,
+        countries.country_name,
+        address_candidates.candidate_level,
+        address_candidates.candidate_text,
+        address_candidates.candidates as address_candidates,
+        product_lines.unmapped_lines
     from open_exceptions
     left join channel_status_map as status_map_rule
         on status_map_rule.channel = open_exceptions.channel
@@ -117,6 +131,44 @@ exceptions_with_context as (
     left join order_history_times
         on order_history_times.tenant_id = open_exceptions.tenant_id
         and order_history_times.order_key = open_exceptions.order_key
+    left join countries
+        on countries.country_code = open_exceptions.ship_country
+    -- the candidates are views that match on demand: looked up by the order's keys, only for the
+    -- exceptions that need them (the condition on the type makes the lookup a one-time filter)
+    left join lateral (
+        select
+            candidates.candidate_level,
+            candidates.candidate_text,
+            candidates.candidates
+        from {{ ref('int_order_address_candidates') }} as candidates
+        where open_exceptions.exception_type = 'unresolved_address'
+            and candidates.tenant_id = open_exceptions.tenant_id
+            and candidates.channel = open_exceptions.channel
+            and candidates.store_id = open_exceptions.store_id
+            and candidates.platform_order_id = open_exceptions.platform_order_id
+        offset 0
+    ) as address_candidates on true
+    left join lateral (
+        select
+            jsonb_agg(
+                jsonb_build_object(
+                    'line_key', product_candidates.line_key,
+                    'platform_sku', product_candidates.platform_sku,
+                    'platform_listing_id', product_candidates.platform_listing_id,
+                    'platform_key', coalesce(product_candidates.platform_sku, product_candidates.platform_listing_id),
+                    'title', product_candidates.title,
+                    'variant_title', product_candidates.variant_title,
+                    'candidates', product_candidates.candidates
+                )
+                order by product_candidates.line_key
+            ) as unmapped_lines
+        from {{ ref('int_order_product_candidates') }} as product_candidates
+        where open_exceptions.exception_type = 'unmapped_product'
+            and product_candidates.tenant_id = open_exceptions.tenant_id
+            and product_candidates.channel = open_exceptions.channel
+            and product_candidates.store_id = open_exceptions.store_id
+            and product_candidates.platform_order_id = open_exceptions.platform_order_id
+    ) as product_lines on true
 
 ),
 
@@ -131,6 +183,43 @@ exceptions_explained as (
                 then format('%s status %L is not mapped to a canonical status', channel_label, platform_status)
             when exception_type = 'unknown_carrier'
                 then format('%s carrier %L is not a known carrier', channel_label, btrim(platform_carrier_name))
+            when exception_type = 'unmapped_product' and jsonb_array_length(unmapped_lines) = 1
+                then format(
+                    '%s %s %L (%s) is not mapped to a catalogue SKU',
+                    channel_label,
+                    case when unmapped_lines -> 0 ->> 'platform_sku' is not null then 'SKU' else 'listing' end,
+                    unmapped_lines -> 0 ->> 'platform_key',
+                    concat_ws(' - ', unmapped_lines -> 0 ->> 'title', unmapped_lines -> 0 ->> 'variant_title')
+                )
+            when exception_type = 'unmapped_product'
+                then format(
+                    '%s lines of this %s order are not mapped to a catalogue SKU: %s',
+                    coalesce(jsonb_array_length(unmapped_lines), 0),
+                    channel_label,
+                    (select string_agg(quote_literal(coalesce(line ->> 'platform_key', line ->> 'title')), ', ')
+                     from jsonb_array_elements(unmapped_lines) as lines (line))
+                )
+            when exception_type = 'unresolved_address' and address_issue = 'postal_code_missing'
+                then format('the address has no postal code, which %s requires', coalesce(country_name, ship_country))
+            when exception_type = 'unresolved_address' and address_issue = 'postal_code_invalid'
+                then format('postal code %L is not a valid %s postal code', ship_postal_code, coalesce(country_name, ship_country))
+            when exception_type = 'unresolved_address' and address_issue = 'province_unmatched'
+                then format('province %L is not a known province of %s', coalesce(candidate_text, ship_province), coalesce(country_name, ship_country))
+            when exception_type = 'unresolved_address' and address_issue in ('city_unmatched', 'district_unmatched')
+                then format(
+                    '%s %L is not a known %s of %s',
+                    case when address_issue = 'city_unmatched' then 'city' else 'district' end,
+                    coalesce(candidate_text, ship_city, ship_district),
+                    case when address_issue = 'city_unmatched' then 'city' else 'district' end,
+                    coalesce(country_name, ship_country)
+                )
+            when exception_type = 'unresolved_address'
+                then format(
+                    'the place %L matched %s only at %s%% confidence',
+                    coalesce(candidate_text, ship_city, ship_province),
+                    coalesce(ship_region_code, 'nothing'),
+                    round(coalesce(address_confidence, 0) * 100)
+                )
             when exception_type = 'missing_fx_rate'
                 then format(
                     'no FX rate for %s on %s to convert the total into %s',
@@ -149,6 +238,26 @@ exceptions_explained as (
                 'lookup_name', lower(btrim(platform_carrier_name)),
                 'platform_status', platform_status,
                 'tracking_numbers', to_jsonb(tracking_numbers)
+            )
+            when exception_type = 'unmapped_product' then jsonb_build_object(
+                'channel', channel,
+                'unmapped_lines', coalesce(unmapped_lines, '[]'::jsonb)
+            )
+            when exception_type = 'unresolved_address' then jsonb_build_object(
+                'ship_country', ship_country,
+                'ship_province', ship_province,
+                'ship_city', ship_city,
+                'ship_district', ship_district,
+                'ship_postal_code', ship_postal_code,
+                'address_lines', address_lines,
+                'address_issue', address_issue,
+                'address_confidence', address_confidence,
+                'address_match', address_match,
+                'ship_region_code', ship_region_code,
+                'candidate_level', candidate_level,
+                'candidate_text', candidate_text,
+                -- the place name's lookup form: a region alias is stored like this
+                'candidate_alias', {{ normalise_place('candidate_text') }}
             )
             when exception_type = 'missing_fx_rate' then jsonb_build_object(
                 'currency', currency,
@@ -227,6 +336,10 @@ exceptions_explained as (
                     limit 3
                 ) as closest
             )
+            -- the closest catalogue SKUs for the first unmapped line (every line's are in details)
+            when exception_type = 'unmapped_product' then coalesce(unmapped_lines -> 0 -> 'candidates', '[]'::jsonb)
+            -- the closest regions at the level that failed
+            when exception_type = 'unresolved_address' then coalesce(address_candidates, '[]'::jsonb)
             else '[]'::jsonb
         end as suggestions,
         -- when the order first had this exception (DECISIONLOG.md): a status or carrier problem

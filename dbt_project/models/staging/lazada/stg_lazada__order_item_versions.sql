@@ -35,6 +35,7 @@ renamed as (
         coalesce(parent_key, {{ clean_text('order_id') }}, split_part(natural_key, '/', 1)) as platform_order_id,
         natural_key as platform_item_key,
         coalesce({{ clean_text('order_item_id') }}, split_part(natural_key, '/', 2)) as platform_line_id,
+        {{ clean_text('shop_sku') }} as shop_sku,
 
         -- strings
         coalesce({{ clean_text('sku') }}, {{ clean_text('shop_sku') }}) as platform_sku,

@@ -19,6 +19,8 @@ renamed as (
         items.channel,
         items.platform_order_id,
         items.platform_line_id,
+        -- Lazada's own SKU of the listing (shop_sku), what a SKU mapping may name
+        items.shop_sku as platform_listing_id,
 
         -- strings
         items.platform_sku,

@@ -17,6 +17,8 @@ renamed as (
         channel,
         platform_order_id,
         cast('line-' || line_number as text) as platform_line_id,
+        -- typed in by the seller: there is no platform listing, only the SKU
+        cast(null as text) as platform_listing_id,
 
         -- strings
         {{ clean_text("line ->> 'sku'") }} as platform_sku,

@@ -18,6 +18,9 @@ renamed as (
         channel,
         platform_order_id,
         coalesce({{ clean_text("item ->> 'id'") }}, 'line-' || line_number) as platform_line_id,
+        -- the listing: the item's product id (product_id, or product.id), when Salla sends it
+        coalesce({{ clean_text("item ->> 'product_id'") }}, {{ clean_text("item -> 'product' ->> 'id'") }})
+            as platform_listing_id,
 
         -- strings
         {{ clean_text("item ->> 'sku'") }} as platform_sku,

@@ -25,6 +25,10 @@ renamed as (
             'line-' || line_number
         ) as platform_line_id,
 
+        -- the listing: item/model (model 0 when the item has no models), what a SKU mapping may name
+        {{ clean_text("item ->> 'item_id'") }} || '/' || coalesce({{ clean_text("item ->> 'model_id'") }}, '0')
+            as platform_listing_id,
+
         -- strings
         coalesce({{ clean_text("item ->> 'model_sku'") }}, {{ clean_text("item ->> 'item_sku'") }}) as platform_sku,
         {{ clean_text("item ->> 'item_name'") }} as title,

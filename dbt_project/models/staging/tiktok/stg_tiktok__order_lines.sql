@@ -43,6 +43,8 @@ folded as (
         channel,
         platform_order_id,
         fold_key as platform_line_id,
+        -- TikTok's id of the SKU (sku_id), what a SKU mapping may name
+        min({{ clean_text("unit ->> 'sku_id'") }}) as platform_listing_id,
 
         -- strings
         min({{ clean_text("unit ->> 'seller_sku'") }}) as platform_sku,

@@ -18,6 +18,11 @@ renamed as (
         channel,
         platform_order_id,
         coalesce({{ clean_text("item ->> 'id'") }}, 'line-' || line_number) as platform_line_id,
+        -- the listing: the variation, else the product (WooCommerce sends 0 for none)
+        coalesce(
+            nullif({{ clean_text("item ->> 'variation_id'") }}, '0'),
+            nullif({{ clean_text("item ->> 'product_id'") }}, '0')
+        ) as platform_listing_id,
 
         -- strings
         {{ clean_text("item ->> 'sku'") }} as platform_sku,
