@@ -30,8 +30,6 @@ of either file is bad. One ``app.audit_log`` row records each import.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -42,7 +40,8 @@ from typing import Any
 
 from psycopg2.extras import execute_values
 
-from ingestion.manual import COMMENT_PREFIX, column_name, parse_amount
+from ingestion.manual import parse_amount
+from ingestion.tabular import TableSpec, cell_text, is_blank, read_table
 
 PRODUCT_COLUMNS: tuple[str, ...] = (
     "sku",
@@ -221,56 +220,6 @@ class CatalogImportReport:
 # ---------------------------------------------------------------------------------------------
 
 
-def _blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and value != value:  # NaN
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
-def _as_text(value: Any) -> str:
-    """A cell as text: whole numbers lose their ``.0`` (a variant id typed into Excel)."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return str(value).strip()
-
-
-def _csv_cells(data: bytes) -> Iterator[tuple[int, list[Any]]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValueError(
-            "the file is not UTF-8 text: in Excel save it as 'CSV UTF-8 (Comma delimited)', "
-            "or upload the XLSX"
-        ) from None
-    first_line = text.split("\n", 1)[0]
-    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
-    delimiter = max(counts, key=lambda d: (counts[d], d == ","))
-    try:
-        yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
-    except csv.Error as exc:
-        raise ValueError(f"the CSV cannot be read: {exc}") from None
-
-
-def _xlsx_cells(data: bytes) -> Iterator[tuple[int, list[Any]]]:
-    from zipfile import BadZipFile
-
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise ValueError(f"the file is not a readable XLSX workbook ({type(exc).__name__})") from None
-    try:
-        for index, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
-            yield index, list(row)
-    finally:
-        workbook.close()
-
-
 def read_rows(
     upload: UploadedFile, columns: tuple[str, ...], required: tuple[str, ...]
 ) -> tuple[list[tuple[int, dict[str, Any]]], list[str]]:
@@ -279,47 +228,14 @@ def read_rows(
     The first non-blank row is the header; blank rows and rows starting with ``##`` are skipped.
     A header that lacks a required column or names an unknown one is a file error.
     """
-    if len(upload.data) > MAX_FILE_BYTES:
-        return [], [f"the file is larger than {MAX_FILE_BYTES >> 20} MB: split it"]
-    name = upload.filename.casefold()
-    if name.endswith(".xlsx"):
-        cells = _xlsx_cells(upload.data)
-    elif name.endswith((".csv", ".txt")):
-        cells = _csv_cells(upload.data)
-    else:
-        return [], [f"{upload.filename}: upload a .csv or .xlsx file"]
-    rows: list[tuple[int, dict[str, Any]]] = []
-    header: list[str] | None = None
-    try:
-        for number, row in cells:
-            if all(_blank(c) for c in row):
-                continue
-            if header is None:
-                header = [column_name(c) for c in row]
-                missing = [c for c in required if c not in header]
-                unknown = [c for c in header if c and c not in columns]
-                errors = []
-                if missing:
-                    errors.append(f"row {number}: the header lacks {', '.join(missing)}")
-                if unknown:
-                    errors.append(
-                        f"row {number}: unknown column(s) {', '.join(unknown)}; the columns are "
-                        f"{', '.join(columns)}"
-                    )
-                if errors:
-                    return [], errors
-                continue
-            first = next((c for c in row if not _blank(c)), "")
-            if isinstance(first, str) and first.strip().startswith(COMMENT_PREFIX):
-                continue
-            rows.append((number, {col: value for col, value in zip(header, row, strict=False) if col}))
-            if len(rows) > MAX_ROWS:
-                return [], [f"the file has more than {MAX_ROWS:,} rows: split it"]
-    except ValueError as exc:
-        return [], [str(exc)]
-    if header is None:
-        return [], ["the file is empty: it needs a header row and one row per entry"]
-    return rows, []
+    spec = TableSpec(
+        columns=columns,
+        required=required,
+        max_bytes=MAX_FILE_BYTES,
+        max_rows=MAX_ROWS,
+        empty_message="the file is empty: it needs a header row and one row per entry",
+    )
+    return read_table(upload.data, upload.filename, spec)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -331,11 +247,11 @@ def _text(
     record: Mapping[str, Any], name: str, row: int, issues: list[RowIssue], file: str, *, required: bool
 ) -> str | None:
     value = record.get(name)
-    if _blank(value):
+    if is_blank(value):
         if required:
             issues.append(RowIssue(file, row, name, f"{name} is required"))
         return None
-    text = _as_text(value)
+    text = cell_text(value)
     if _CONTROL.search(text):
         issues.append(RowIssue(file, row, name, f"{name} contains control characters (a tab or line break?)"))
         return None
@@ -347,25 +263,25 @@ def _text(
 
 
 def _weight(value: Any, row: int, issues: list[RowIssue]) -> Decimal | None:
-    if _blank(value):
+    if is_blank(value):
         return None
     try:
         weight = parse_amount(value)
     except ValueError as exc:
-        issues.append(RowIssue("products", row, "weight_kg", f"weight_kg '{_as_text(value)}' {exc}"))
+        issues.append(RowIssue("products", row, "weight_kg", f"weight_kg '{cell_text(value)}' {exc}"))
         return None
     exponent = weight.normalize().as_tuple().exponent
     if weight < 0:
-        issues.append(RowIssue("products", row, "weight_kg", f"weight_kg '{_as_text(value)}' is negative"))
+        issues.append(RowIssue("products", row, "weight_kg", f"weight_kg '{cell_text(value)}' is negative"))
     elif weight >= _MAX_WEIGHT:
-        issues.append(RowIssue("products", row, "weight_kg", f"weight_kg '{_as_text(value)}' is too large"))
+        issues.append(RowIssue("products", row, "weight_kg", f"weight_kg '{cell_text(value)}' is too large"))
     elif isinstance(exponent, int) and exponent < -3:
         issues.append(
             RowIssue(
                 "products",
                 row,
                 "weight_kg",
-                f"weight_kg '{_as_text(value)}' has more than 3 decimals (grams)",
+                f"weight_kg '{cell_text(value)}' has more than 3 decimals (grams)",
             )
         )
     else:
@@ -374,17 +290,17 @@ def _weight(value: Any, row: int, issues: list[RowIssue]) -> Decimal | None:
 
 
 def _active(value: Any, row: int, issues: list[RowIssue]) -> bool:
-    if _blank(value):
+    if is_blank(value):
         return True
     if isinstance(value, bool):
         return value
-    text = _as_text(value).casefold()
+    text = cell_text(value).casefold()
     if text in _TRUE:
         return True
     if text in _FALSE:
         return False
     issues.append(
-        RowIssue("products", row, "is_active", f"is_active must be true or false, not '{_as_text(value)}'")
+        RowIssue("products", row, "is_active", f"is_active must be true or false, not '{cell_text(value)}'")
     )
     return True
 
@@ -483,8 +399,8 @@ def check_products(
         weight = _weight(record.get("weight_kg"), number, row_issues)
         active = _active(record.get("is_active"), number, row_issues)
         components: tuple[Component, ...] = ()
-        if not _blank(record.get("components")):
-            components, problems = parse_components(_as_text(record["components"]), sku)
+        if not is_blank(record.get("components")):
+            components, problems = parse_components(cell_text(record["components"]), sku)
             row_issues += [RowIssue("products", number, "components", p) for p in problems]
         issues += row_issues
         if not row_issues and sku is not None and title is not None:

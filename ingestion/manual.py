@@ -24,16 +24,16 @@ caller's transaction.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ingestion.tabular import COMMENT_PREFIX, TableSpec, cell_text, is_blank, read_table
 
 ORDER_FIELDS: tuple[str, ...] = (
     "order_number",
@@ -72,8 +72,6 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 AMOUNT_FIELDS: tuple[str, ...] = ("shipping_amount", "discount_amount", "tax_amount")
 PAYMENT_METHODS: tuple[str, ...] = ("cod", "prepaid")
 
-# Rows whose first cell starts with this are explanations (the template's second row), not data.
-COMMENT_PREFIX = "##"
 # The template's example orders: refused on import so an untouched example never becomes an order.
 EXAMPLE_PREFIX = "EXAMPLE-"
 
@@ -221,32 +219,15 @@ def _store_value(store: Any, key: str) -> Any:
     return getattr(store, key, None)
 
 
-def _blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and value != value:  # NaN from a spreadsheet or a DataFrame
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
-def _as_text(value: Any) -> str:
-    """A cell as text: whole floats lose their ``.0`` (a phone typed into Excel as a number)."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return str(value).strip()
-
-
 def _text(
     doc: Mapping[str, Any], name: str, problems: list[Problem], *, required: bool, line: int | None = None
 ) -> str | None:
     value = doc.get(name)
-    if _blank(value):
+    if is_blank(value):
         if required:
             problems.append(Problem(name, f"{name} is required", line))
         return None
-    text = _as_text(value)
+    text = cell_text(value)
     if _CONTROL.search(text):
         problems.append(Problem(name, f"{name} contains control characters", line))
         return None
@@ -299,7 +280,7 @@ def _amount(
     line: int | None = None,
 ) -> str | None:
     value = doc.get(name)
-    if _blank(value):
+    if is_blank(value):
         if required:
             problems.append(Problem(name, f"{name} is required", line))
             return None
@@ -307,24 +288,24 @@ def _amount(
     try:
         amount = parse_amount(value)
     except ValueError as exc:
-        problems.append(Problem(name, f"{name} '{_as_text(value)}' {exc}", line))
+        problems.append(Problem(name, f"{name} '{cell_text(value)}' {exc}", line))
         return None
     if amount < 0:
         problems.append(Problem(name, f"{name} must not be negative", line))
         return None
     if amount >= _MAX_AMOUNT:
-        problems.append(Problem(name, f"{name} '{_as_text(value)}' is too large", line))
+        problems.append(Problem(name, f"{name} '{cell_text(value)}' is too large", line))
         return None
     exponent = amount.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -4:
-        problems.append(Problem(name, f"{name} '{_as_text(value)}' has more than 4 decimals", line))
+        problems.append(Problem(name, f"{name} '{cell_text(value)}' has more than 4 decimals", line))
         return None
     return format_amount(amount)
 
 
 def _quantity(value: Any, problems: list[Problem], line: int) -> int | None:
     message = "quantity must be a whole number ≥ 1"
-    if _blank(value):
+    if is_blank(value):
         problems.append(Problem("quantity", "quantity is required", line))
         return None
     if isinstance(value, bool):
@@ -333,10 +314,10 @@ def _quantity(value: Any, problems: list[Problem], line: int) -> int | None:
     try:
         number = parse_amount(value)
     except ValueError:
-        problems.append(Problem("quantity", f"{message}, not '{_as_text(value)}'", line))
+        problems.append(Problem("quantity", f"{message}, not '{cell_text(value)}'", line))
         return None
     if number != number.to_integral_value() or number < 1 or number > 1_000_000:
-        problems.append(Problem("quantity", f"{message}, not '{_as_text(value)}'", line))
+        problems.append(Problem("quantity", f"{message}, not '{cell_text(value)}'", line))
         return None
     return int(number)
 
@@ -411,7 +392,7 @@ def check_order(
     zone = _zone(store, problems)
     ordered_at = doc.get("ordered_at")
     clean["ordered_at"] = None
-    if _blank(ordered_at):
+    if is_blank(ordered_at):
         problems.append(Problem("ordered_at", "ordered_at is required"))
     else:
         try:
@@ -427,10 +408,10 @@ def check_order(
                 clean["ordered_at"] = iso_utc(moment)
 
     currency = doc.get("currency")
-    if _blank(currency):
+    if is_blank(currency):
         currency = _store_value(store, "currency")
     clean["currency"] = None
-    if _blank(currency):
+    if is_blank(currency):
         problems.append(Problem("currency", "currency is required (the store has no default currency)"))
     else:
         code = str(currency).strip().upper()
@@ -443,7 +424,7 @@ def check_order(
 
     method = doc.get("payment_method")
     clean["payment_method"] = None
-    if _blank(method):
+    if is_blank(method):
         problems.append(Problem("payment_method", "payment_method is required (cod or prepaid)"))
     else:
         normalised = _PAYMENT_SYNONYMS.get(" ".join(str(method).split()).casefold())
@@ -456,11 +437,11 @@ def check_order(
     clean["buyer_name"] = _text(doc, "buyer_name", problems, required=True)
     phone = doc.get("buyer_phone")
     clean["buyer_phone"] = None
-    if _blank(phone):
+    if is_blank(phone):
         if clean["payment_method"] == "cod":
             problems.append(Problem("buyer_phone", "buyer_phone is required for a cash-on-delivery order"))
     else:
-        raw_phone = _as_text(phone)
+        raw_phone = cell_text(phone)
         if normalise_phone_digits(raw_phone) is None:
             problems.append(Problem("buyer_phone", f"phone '{raw_phone}' is not a phone number"))
         else:
@@ -473,13 +454,13 @@ def check_order(
 
     country = doc.get("ship_country")
     clean["ship_country"] = None
-    if _blank(country):
+    if is_blank(country):
         problems.append(Problem("ship_country", "ship_country is required (an ISO code such as SA)"))
     else:
-        code = country_code(_as_text(country))
+        code = country_code(cell_text(country))
         if code is None:
             problems.append(
-                Problem("ship_country", f"unknown country '{_as_text(country)}' (use ISO codes such as SA)")
+                Problem("ship_country", f"unknown country '{cell_text(country)}' (use ISO codes such as SA)")
             )
         clean["ship_country"] = code
     clean["ship_province"] = _text(doc, "ship_province", problems, required=False)
@@ -700,86 +681,30 @@ class ImportReport:
         ]
 
 
-def column_name(header: Any) -> str:
-    """``Order number *`` -> ``order_number``."""
-    text = "" if header is None else str(header)
-    text = text.replace("*", "").strip().casefold()
-    return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
-
-
-def _csv_rows(data: bytes) -> Iterable[tuple[int, list[Any]]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ManualOrderError(
-            "the file is not UTF-8 text: in Excel save it as 'CSV UTF-8 (Comma delimited)', "
-            "or upload the XLSX"
-        ) from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    if first_line.count("\t") > max(first_line.count(","), first_line.count(";")):
-        delimiter = "\t"
-    try:
-        yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
-    except csv.Error as exc:
-        raise ManualOrderError(f"the CSV cannot be read: {exc}") from None
-
-
-def _xlsx_rows(data: bytes) -> Iterable[tuple[int, list[Any]]]:
-    from zipfile import BadZipFile
-
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise ManualOrderError(f"the file is not a readable XLSX workbook ({type(exc).__name__})") from None
-    sheet = workbook["Orders"] if "Orders" in workbook.sheetnames else workbook.worksheets[0]
-    for index, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        yield index, list(row)
+IMPORT_SPEC = TableSpec(
+    columns=IMPORT_COLUMNS,
+    required=REQUIRED_COLUMNS,
+    max_bytes=MAX_IMPORT_BYTES,
+    max_rows=MAX_IMPORT_ROWS,
+    empty_message="the file is empty: it needs the template's header and one row per order line",
+    reject_unknown=False,
+    missing_hint="start from the template",
+    sheet="Orders",
+    read_only=False,
+)
 
 
 def read_import_file(data: bytes, filename: str) -> tuple[list[tuple[int, dict[str, Any]]], list[str]]:
-    """The data rows of an import file as (row number, {column: value}), and file-level errors."""
-    if len(data) > MAX_IMPORT_BYTES:
-        return [], [f"the file is larger than {MAX_IMPORT_BYTES >> 20} MB: split it"]
-    name = filename.casefold()
-    if name.endswith(".xlsx"):
-        reader = _xlsx_rows(data)
-    elif name.endswith((".csv", ".txt")):
-        reader = _csv_rows(data)
-    else:
-        return [], [f"{filename}: upload a .csv or .xlsx file"]
-    rows: list[tuple[int, dict[str, Any]]] = []
-    columns: list[str] | None = None
-    try:
-        for number, cells in reader:
-            if all(_blank(c) for c in cells):
-                continue
-            if columns is None:
-                columns = [column_name(c) for c in cells]
-                missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-                if missing:
-                    return [], [
-                        f"row {number}: the header lacks {', '.join(missing)}; start from the template"
-                    ]
-                continue
-            first = next((c for c in cells if not _blank(c)), "")
-            if isinstance(first, str) and first.strip().startswith(COMMENT_PREFIX):
-                continue
-            record = {
-                column: (value.strip() if isinstance(value, str) else value)
-                for column, value in zip(columns, cells, strict=False)
-                if column in IMPORT_COLUMNS
-            }
-            rows.append((number, record))
-            if len(rows) > MAX_IMPORT_ROWS:
-                return [], [f"the file has more than {MAX_IMPORT_ROWS:,} rows: split it"]
-    except ManualOrderError as exc:
-        return [], [str(exc)]
-    if columns is None:
-        return [], ["the file is empty: it needs the template's header and one row per order line"]
-    return rows, []
+    """The data rows of an import file as (row number, {column: value}), and file-level errors.
+
+    Columns the import does not know are dropped; text cells lose surrounding white space.
+    """
+    rows, errors = read_table(data, filename, IMPORT_SPEC)
+    stripped = [
+        (number, {k: v.strip() if isinstance(v, str) else v for k, v in record.items()})
+        for number, record in rows
+    ]
+    return stripped, errors
 
 
 def _group_orders(
@@ -788,10 +713,10 @@ def _group_orders(
     orders: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for number, record in rows:
         order_number = record.get("order_number")
-        if _blank(order_number):
+        if is_blank(order_number):
             report.issues.append(RowIssue(number, None, "order_number", "order_number is required"))
             continue
-        orders.setdefault(_as_text(order_number), []).append((number, record))
+        orders.setdefault(cell_text(order_number), []).append((number, record))
     return orders
 
 
@@ -805,18 +730,18 @@ def _order_from_rows(
     for number, record in rows:
         for name in ORDER_FIELDS:
             value = record.get(name)
-            if _blank(value):
+            if is_blank(value):
                 continue
             if name not in doc:
                 doc[name] = value
                 source_row[name] = number
-            elif _as_text(value) != _as_text(doc[name]) and value != doc[name]:
+            elif cell_text(value) != cell_text(doc[name]) and value != doc[name]:
                 issues.append(
                     RowIssue(
                         number,
                         order_number,
                         name,
-                        f"{name} '{_as_text(value)}' differs from '{_as_text(doc[name])}' on row "
+                        f"{name} '{cell_text(value)}' differs from '{cell_text(doc[name])}' on row "
                         f"{source_row[name]} of the same order",
                     )
                 )

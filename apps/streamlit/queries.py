@@ -134,6 +134,14 @@ def search_clause(search: str) -> tuple[str, dict[str, Any]]:
     return "(" + " or ".join(parts) + ")", params
 
 
+def _any_of(clauses: list[str], params: dict[str, Any], column: str, name: str, values: Any) -> None:
+    """Narrow a where clause to rows whose ``column`` is one of ``values`` (bound as ``:name``),
+    when any are given."""
+    if values:
+        clauses.append(f"{column} = any(:{name})")
+        params[name] = list(values)
+
+
 def _order_where(tenant_id: str, filters: OrderFilters) -> tuple[str, dict[str, Any]]:
     clauses = ["o.tenant_id = :tenant"]
     params: dict[str, Any] = {"tenant": tenant_id}
@@ -141,15 +149,9 @@ def _order_where(tenant_id: str, filters: OrderFilters) -> tuple[str, dict[str, 
     if search_sql:
         clauses.append(search_sql)
         params.update(search_params)
-    if filters.store_ids:
-        clauses.append("o.store_id = any(:store_ids)")
-        params["store_ids"] = list(filters.store_ids)
-    if filters.channels:
-        clauses.append("o.channel = any(:channels)")
-        params["channels"] = list(filters.channels)
-    if filters.statuses:
-        clauses.append("o.status = any(:statuses)")
-        params["statuses"] = list(filters.statuses)
+    _any_of(clauses, params, "o.store_id", "store_ids", filters.store_ids)
+    _any_of(clauses, params, "o.channel", "channels", filters.channels)
+    _any_of(clauses, params, "o.status", "statuses", filters.statuses)
     if filters.ordered_from is not None:
         clauses.append("o.ordered_at >= :ordered_from")
         params["ordered_from"] = filters.ordered_from
@@ -381,12 +383,8 @@ def _batch_where(
 ) -> tuple[str, dict[str, Any]]:
     clauses = ["tenant_id = :tenant"]
     params: dict[str, Any] = {"tenant": tenant_id}
-    if statuses:
-        clauses.append("status = any(:statuses)")
-        params["statuses"] = list(statuses)
-    if store_ids:
-        clauses.append("store_id = any(:store_ids)")
-        params["store_ids"] = list(store_ids)
+    _any_of(clauses, params, "status", "statuses", statuses)
+    _any_of(clauses, params, "store_id", "store_ids", store_ids)
     return " and ".join(clauses), params
 
 
@@ -794,12 +792,9 @@ def _exception_where(
 ) -> tuple[str, dict[str, Any]]:
     clauses = ["e.tenant_id = :tenant"]
     params: dict[str, Any] = {"tenant": tenant_id}
-    if with_types and filters.types:
-        clauses.append("e.exception_type = any(:types)")
-        params["types"] = list(filters.types)
-    if filters.store_ids:
-        clauses.append("e.store_id = any(:store_ids)")
-        params["store_ids"] = list(filters.store_ids)
+    if with_types:
+        _any_of(clauses, params, "e.exception_type", "types", filters.types)
+    _any_of(clauses, params, "e.store_id", "store_ids", filters.store_ids)
     older, younger = AGE_BUCKETS.get(filters.age, (None, None))
     if older is not None:
         clauses.append("e.first_seen_at <= now() - make_interval(hours => :older_h)")
@@ -1222,12 +1217,8 @@ class CoverageFilters:
 def _coverage_where(tenant_id: str, filters: CoverageFilters) -> tuple[str, dict[str, Any]]:
     clauses = ["c.tenant_id = :tenant"]
     params: dict[str, Any] = {"tenant": tenant_id}
-    if filters.store_ids:
-        clauses.append("c.store_id = any(:store_ids)")
-        params["store_ids"] = list(filters.store_ids)
-    if filters.channels:
-        clauses.append("c.channel = any(:channels)")
-        params["channels"] = list(filters.channels)
+    _any_of(clauses, params, "c.store_id", "store_ids", filters.store_ids)
+    _any_of(clauses, params, "c.channel", "channels", filters.channels)
     if filters.date_from is not None:
         clauses.append("c.order_date >= :date_from")
         params["date_from"] = filters.date_from

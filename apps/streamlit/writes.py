@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -605,6 +607,24 @@ def _chosen_exceptions(
     return rows
 
 
+@contextmanager
+def _fix_transaction(
+    tenant: str, keys: Any, exception_type: str, errors: list[str]
+) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
+    """The tenant's transaction, holding the fix lock, and the chosen exceptions (refused, with the
+    ``errors`` found so far, unless every one is still in the queue, not pending and of the type)."""
+    with tenant_transaction(tenant) as conn:
+        _lock_fixes(conn, tenant)
+        yield conn, _chosen_exceptions(conn, tenant, keys, exception_type, errors)
+
+
+def _insert_rows(conn: Any, user: dict[str, Any], sql: str, rows: list[dict[str, Any]]) -> None:
+    """Run the insert ``sql`` once per row of ``rows``; it binds ``:tenant`` and ``:email`` (the
+    user who fixes, as created_by) besides the row's own values."""
+    for row in rows:
+        conn.execute(text(sql), {"tenant": user["tenant_id"], **row, "email": user["email"]})
+
+
 def _order_label(row: dict[str, Any]) -> str:
     return str(row.get("platform_order_name") or row.get("platform_order_id") or row["order_key"])
 
@@ -716,9 +736,7 @@ def map_sku(
     errors = [] if sku else ["choose a catalogue SKU to map to"]
     if scope not in SKU_SCOPES:
         errors.append(f"the scope must be one of {', '.join(SKU_SCOPES)}")
-    with tenant_transaction(tenant) as conn:
-        _lock_fixes(conn, tenant)
-        chosen = _chosen_exceptions(conn, tenant, exception_keys, "unmapped_product", errors)
+    with _fix_transaction(tenant, exception_keys, "unmapped_product", errors) as (conn, chosen):
         unmapped = {k for r in chosen for k in _platform_keys(r["details"])}
         wanted = set(unmapped if platform_keys is None else (str(k) for k in platform_keys if k))
         if not wanted:
@@ -783,22 +801,17 @@ def map_sku(
             },
             key=lambda m: (m[0], m[1] or "", m[2]),
         )
-        for channel, store_id, key in rows:
-            conn.execute(
-                text(
-                    """insert into app.sku_mappings (tenant_id, channel, store_id, platform_key, sku, note,
-                                                     created_by)
-                       values (:tenant, :channel, :store, :key, :sku, 'exception queue', :email)"""
-                ),
-                {
-                    "tenant": tenant,
-                    "channel": channel,
-                    "store": store_id,
-                    "key": key,
-                    "sku": sku,
-                    "email": user["email"],
-                },
-            )
+        _insert_rows(
+            conn,
+            user,
+            """insert into app.sku_mappings (tenant_id, channel, store_id, platform_key, sku, note,
+                                             created_by)
+               values (:tenant, :channel, :store, :key, :sku, 'exception queue', :email)""",
+            [
+                {"channel": channel, "store": store_id, "key": key, "sku": sku}
+                for channel, store_id, key in rows
+            ],
+        )
         covered = _covered(
             conn,
             tenant,
@@ -844,9 +857,7 @@ def map_carrier(user: dict[str, Any], exception_keys: Any, carrier_code: str, sc
     errors = [] if carrier_code else ["choose a carrier to map to"]
     if scope not in CARRIER_SCOPES:
         errors.append(f"the scope must be one of {', '.join(CARRIER_SCOPES)}")
-    with tenant_transaction(tenant) as conn:
-        _lock_fixes(conn, tenant)
-        chosen = _chosen_exceptions(conn, tenant, exception_keys, "unknown_carrier", errors)
+    with _fix_transaction(tenant, exception_keys, "unknown_carrier", errors) as (conn, chosen):
         if (
             carrier_code
             and not conn.execute(
@@ -865,21 +876,14 @@ def map_carrier(user: dict[str, Any], exception_keys: Any, carrier_code: str, sc
         rows = sorted(
             {("*" if scope == "any" else r["channel"], r["details"]["lookup_name"]) for r in chosen}
         )
-        for channel, name in rows:
-            conn.execute(
-                text(
-                    """insert into app.carrier_aliases
-                           (tenant_id, channel, platform_carrier_name, carrier_code, created_by)
-                       values (:tenant, :channel, lower(btrim(:name)), :code, :email)"""
-                ),
-                {
-                    "tenant": tenant,
-                    "channel": channel,
-                    "name": name,
-                    "code": carrier_code,
-                    "email": user["email"],
-                },
-            )
+        _insert_rows(
+            conn,
+            user,
+            """insert into app.carrier_aliases
+                   (tenant_id, channel, platform_carrier_name, carrier_code, created_by)
+               values (:tenant, :channel, lower(btrim(:name)), :code, :email)""",
+            [{"channel": channel, "name": name, "code": carrier_code} for channel, name in rows],
+        )
         covered = _covered(
             conn,
             tenant,
@@ -907,9 +911,7 @@ def map_status(user: dict[str, Any], exception_keys: Any, status: str) -> FixRes
     errors = [] if status else ["choose a canonical status to map to"]
     if status == "exception":
         errors.append("'exception' is what an unmapped status already is: choose the status the order is in")
-    with tenant_transaction(tenant) as conn:
-        _lock_fixes(conn, tenant)
-        chosen = _chosen_exceptions(conn, tenant, exception_keys, "unmapped_status", errors)
+    with _fix_transaction(tenant, exception_keys, "unmapped_status", errors) as (conn, chosen):
         if (
             status
             and status != "exception"
@@ -928,21 +930,14 @@ def map_status(user: dict[str, Any], exception_keys: Any, status: str) -> FixRes
         if errors:
             raise FixError(errors)
         rows = sorted({(r["channel"], r["details"]["platform_status"]) for r in chosen})
-        for channel, platform_status in rows:
-            conn.execute(
-                text(
-                    """insert into app.status_mappings
-                           (tenant_id, channel, platform_status, status, created_by)
-                       values (:tenant, :channel, :platform_status, :status, :email)"""
-                ),
-                {
-                    "tenant": tenant,
-                    "channel": channel,
-                    "platform_status": platform_status,
-                    "status": status,
-                    "email": user["email"],
-                },
-            )
+        _insert_rows(
+            conn,
+            user,
+            """insert into app.status_mappings
+                   (tenant_id, channel, platform_status, status, created_by)
+               values (:tenant, :channel, :platform_status, :status, :email)""",
+            [{"channel": c, "platform_status": p, "status": status} for c, p in rows],
+        )
         covered = _covered(
             conn,
             tenant,
@@ -1026,9 +1021,7 @@ def add_region_alias(user: dict[str, Any], exception_keys: Any, region_code: str
     tenant = user["tenant_id"]
     region_code = (region_code or "").strip()
     errors = [] if region_code else ["choose the region the place name means"]
-    with tenant_transaction(tenant) as conn:
-        _lock_fixes(conn, tenant)
-        chosen = _chosen_exceptions(conn, tenant, exception_keys, "unresolved_address", errors)
+    with _fix_transaction(tenant, exception_keys, "unresolved_address", errors) as (conn, chosen):
         country = _one_country(chosen, errors)
         aliases: set[str] = set()
         for r in chosen:
@@ -1061,21 +1054,14 @@ def add_region_alias(user: dict[str, Any], exception_keys: Any, region_code: str
             )
         if errors:
             raise FixError(errors)
-        for alias in sorted(aliases):
-            conn.execute(
-                text(
-                    """insert into app.region_aliases
-                           (tenant_id, country_code, alias, region_code, created_by)
-                       values (:tenant, :country, :alias, :region, :email)"""
-                ),
-                {
-                    "tenant": tenant,
-                    "country": country,
-                    "alias": alias,
-                    "region": region_code,
-                    "email": user["email"],
-                },
-            )
+        _insert_rows(
+            conn,
+            user,
+            """insert into app.region_aliases
+                   (tenant_id, country_code, alias, region_code, created_by)
+               values (:tenant, :country, :alias, :region, :email)""",
+            [{"country": country, "alias": alias, "region": region_code} for alias in sorted(aliases)],
+        )
         level = levels[0] if levels else None
         # Every open exception of the country at that level whose text has one of these lookup
         # forms (the normalisation runs here, in its Python twin).
@@ -1109,9 +1095,7 @@ def correct_address(
     region_code = (region_code or "").strip()
     postal = (postal_code or "").strip() or None
     errors = [] if region_code else ["choose the region the order goes to"]
-    with tenant_transaction(tenant) as conn:
-        _lock_fixes(conn, tenant)
-        chosen = _chosen_exceptions(conn, tenant, exception_keys, "unresolved_address", errors)
+    with _fix_transaction(tenant, exception_keys, "unresolved_address", errors) as (conn, chosen):
         country = _one_country(chosen, errors)
         region = _region(conn, region_code) if region_code else None
         if region_code and region is None:
@@ -1128,21 +1112,14 @@ def correct_address(
         if errors:
             raise FixError(errors)
         orders = list(dict.fromkeys(r["order_key"] for r in chosen))
-        for order_key in orders:
-            conn.execute(
-                text(
-                    """insert into app.address_corrections (tenant_id, order_key, region_code, postal_code,
-                                                            note, created_by)
-                       values (:tenant, :order_key, :region, :postal, 'exception queue', :email)"""
-                ),
-                {
-                    "tenant": tenant,
-                    "order_key": order_key,
-                    "region": region_code,
-                    "postal": postal,
-                    "email": user["email"],
-                },
-            )
+        _insert_rows(
+            conn,
+            user,
+            """insert into app.address_corrections (tenant_id, order_key, region_code, postal_code,
+                                                    note, created_by)
+               values (:tenant, :order_key, :region, :postal, 'exception queue', :email)""",
+            [{"order_key": order_key, "region": region_code, "postal": postal} for order_key in orders],
+        )
         covered = _covered(
             conn, tenant, "unresolved_address", "e.order_key = any(:orders)", {"orders": orders}
         )
@@ -1221,9 +1198,7 @@ def add_fx_rate(
         errors.append("the rate must be more than 0: a missing rate is never zero")
     elif rate is not None and rate >= _MAX_RATE:
         errors.append(f"the rate must be less than {_MAX_RATE:,} US dollars per unit")
-    with tenant_transaction(tenant) as conn:
-        _lock_fixes(conn, tenant)
-        chosen = _chosen_exceptions(conn, tenant, exception_keys, "missing_fx_rate", errors)
+    with _fix_transaction(tenant, exception_keys, "missing_fx_rate", errors) as (conn, chosen):
         missing = {c for r in chosen for c in (r["details"] or {}).get("missing_rates") or []}
         if currency and _CURRENCY.fullmatch(currency) and currency not in missing:
             errors.append(
@@ -1252,18 +1227,12 @@ def add_fx_rate(
                 )
         if errors:
             raise FixError(errors)
-        conn.execute(
-            text(
-                """insert into app.fx_rates (tenant_id, currency, valid_from, rate_to_usd, created_by)
-                   values (:tenant, :currency, :valid_from, :rate, :email)"""
-            ),
-            {
-                "tenant": tenant,
-                "currency": currency,
-                "valid_from": valid_from,
-                "rate": rate,
-                "email": user["email"],
-            },
+        _insert_rows(
+            conn,
+            user,
+            """insert into app.fx_rates (tenant_id, currency, valid_from, rate_to_usd, created_by)
+               values (:tenant, :currency, :valid_from, :rate, :email)""",
+            [{"currency": currency, "valid_from": valid_from, "rate": rate}],
         )
         covered = _covered(
             conn,

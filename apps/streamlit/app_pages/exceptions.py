@@ -509,6 +509,27 @@ def audit_section() -> None:
     )
 
 
+def paged(
+    total: int,
+    noun: str,
+    size_label: str,
+    size_key: str,
+    pager_key: str,
+    filters: queries.ExceptionFilters,
+    fetch: Callable[[int, int], pd.DataFrame],
+) -> tuple[pd.DataFrame, int, int]:
+    """A page-size box, a pager and "Page p of n · <noun> a–b of total" over one page of
+    ``fetch(limit, offset)``; returns that page's rows, the page size and the page number."""
+    size_col, pager_col, caption_col = st.columns([1, 3, 2], vertical_alignment="bottom")
+    page_size = size_col.selectbox(size_label, PAGE_SIZES, key=size_key)
+    num_pages = pages(total, page_size)
+    page = pager_col.pagination(num_pages, key=widget_key(pager_key, filters, page_size, total))
+    rows = fetch(page_size, (page - 1) * page_size)
+    first = (page - 1) * page_size + 1
+    caption_col.caption(f"Page {page} of {num_pages} · {noun} {first}–{first + len(rows) - 1} of {total:,}")
+    return rows, page_size, page
+
+
 # ---------------------------------------------------------------------------------------------
 # The page
 # ---------------------------------------------------------------------------------------------
@@ -574,16 +595,14 @@ with tab_groups:
     if total_groups == 0:
         st.info("No exceptions match these filters.")
     else:
-        size_col, pager_col, caption_col = st.columns([1, 3, 2], vertical_alignment="bottom")
-        page_size = size_col.selectbox("Values per page", PAGE_SIZES, key="exc_groups_page_size")
-        num_pages = pages(total_groups, page_size)
-        page = pager_col.pagination(
-            num_pages, key=widget_key("exc_groups_pager", filters, page_size, total_groups)
-        )
-        groups = queries.exception_groups(tenant, filters, page_size, (page - 1) * page_size)
-        first = (page - 1) * page_size + 1
-        caption_col.caption(
-            f"Page {page} of {num_pages} · values {first}–{first + len(groups) - 1} of {total_groups:,}"
+        groups, page_size, page = paged(
+            total_groups,
+            "values",
+            "Values per page",
+            "exc_groups_page_size",
+            "exc_groups_pager",
+            filters,
+            lambda limit, offset: queries.exception_groups(tenant, filters, limit, offset),
         )
         labels: list[str] = []
         tokens: list[str] = []
@@ -711,16 +730,14 @@ with tab_rows:
     if total_rows == 0:
         st.info("No exceptions match these filters.")
     else:
-        size_col, pager_col, caption_col = st.columns([1, 3, 2], vertical_alignment="bottom")
-        row_size = size_col.selectbox("Rows per page", PAGE_SIZES, key="exc_row_page_size")
-        row_pages = pages(total_rows, row_size)
-        row_page = pager_col.pagination(
-            row_pages, key=widget_key("exc_row_page", filters, row_size, total_rows)
-        )
-        rows = queries.list_exceptions(tenant, filters, row_size, (row_page - 1) * row_size)
-        first = (row_page - 1) * row_size + 1
-        caption_col.caption(
-            f"Page {row_page} of {row_pages} · exceptions {first}–{first + len(rows) - 1} of {total_rows:,}"
+        rows, row_size, row_page = paged(
+            total_rows,
+            "exceptions",
+            "Rows per page",
+            "exc_row_page_size",
+            "exc_row_page",
+            filters,
+            lambda limit, offset: queries.list_exceptions(tenant, filters, limit, offset),
         )
         values = [
             "; ".join(describe(t, dict(s), d, n) for s in as_list(subjects))
